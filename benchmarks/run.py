@@ -1,0 +1,492 @@
+"""Benchmark the jasic-kg toolkit against its peers, each operation in fresh processes.
+
+    .venv/bin/python benchmarks/run.py --sizes 10k,100k,1m --repeat 3 [--skip-jena] [--skip-slow]
+    .venv/bin/python benchmarks/run.py --report-only      # rewrite BENCHMARKS.md from benchmarks/work/results.json
+
+Every figure is the median wall time of `--repeat` fresh processes (os.wait4 gives each child's own peak RSS).
+Peers in the same run: pyoxigraph used directly, the `oxigraph` CLI, rdflib + pySHACL used plainly, pyld, and
+Apache Jena 4.5 (Debian's libapache-jena-java, classpath built from the package's own dependency closure with one
+slf4j binding, Xerces .properties copied as the GUIDE describes). rdflib/pySHACL runs that take minutes are run
+once (not `--repeat` times) at 100k and above, and rdflib's 3-way join is skipped above 100k (it is quadratic:
+146 s at 100k); the tables say so. A full run at 10k+100k+1M takes about 30-40 minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+WORK = HERE / "work"
+PY = sys.executable
+sys.path.insert(0, str(HERE))
+import generate  # noqa: E402
+
+BENCH_QUERIES = sorted((HERE / "queries").glob("*.rq"))
+SHAPES = HERE / "shapes.ttl"
+SLOW_LIMIT = 100_000  # above this, rdflib/pySHACL run once
+TIMEOUT = 900
+
+
+# --- process measurement --------------------------------------------------------------------------------------
+
+def run_once(cmd, env=None, stdout_path=None, timeout=TIMEOUT) -> dict:
+    """Run `cmd` in a fresh process; wall time, the child's own peak RSS (os.wait4), its stdout JSON if any."""
+    out_f = open(stdout_path, "wb") if stdout_path else tempfile.TemporaryFile()
+    err_f = tempfile.TemporaryFile()
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=out_f, stderr=err_f, env=env, cwd=str(ROOT))
+    deadline = t + timeout
+    while True:
+        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() > deadline:
+            p.kill()
+            pid, status, ru = os.wait4(p.pid, 0)
+            return {"wall_s": None, "rss_mb": ru.ru_maxrss / 1024, "rc": "timeout", "cmd": cmd}
+        time.sleep(0.005)
+    wall = time.perf_counter() - t
+    rc = os.waitstatus_to_exitcode(status)
+    p.returncode = rc
+    res = {"wall_s": wall, "rss_mb": ru.ru_maxrss / 1024, "rc": rc}
+    if not stdout_path:
+        out_f.seek(0)
+        raw = out_f.read()
+        try:
+            res["json"] = json.loads(raw.decode("utf-8").strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            res["stdout_bytes"] = len(raw)
+    err_f.seek(0)
+    err = err_f.read().decode("utf-8", "replace")
+    if rc not in (0, 1):  # 1 is "violations found" for validators
+        res["stderr"] = err[-2000:]
+    return res
+
+
+def measure(cmd, repeat, env=None, stdout_path=None, prepare=None) -> dict:
+    runs = []
+    for _ in range(repeat):
+        if prepare:
+            prepare()
+        runs.append(run_once(cmd, env, stdout_path))
+        if runs[-1]["rc"] not in (0, 1):
+            break
+    ok = [r for r in runs if r["rc"] in (0, 1) and r["wall_s"] is not None]
+    res = {"runs": len(runs), "cmd": " ".join(str(c) for c in cmd)}
+    if not ok:
+        res["error"] = runs[-1].get("stderr", runs[-1]["rc"])
+        return res
+    res["wall_s"] = statistics.median(r["wall_s"] for r in ok)
+    res["rss_mb"] = max(r["rss_mb"] for r in ok)
+    js = [r["json"] for r in ok if "json" in r]
+    if js:
+        res["json"] = js[-1]
+        for k in ("load_s", "op_s"):
+            if all(k in j for j in js):
+                res[k] = statistics.median(j[k] for j in js)
+    return res
+
+
+# --- Jena ------------------------------------------------------------------------------------------------------
+
+def jena_classpath() -> str | None:
+    """The jars of libapache-jena-java's dependency closure, one slf4j binding (nop), Xerces .properties fixed."""
+    if not Path("/usr/share/java/jena-core.jar").exists() or not shutil.which("java"):
+        return None
+    seen, todo = set(), ["libapache-jena-java"]
+    while todo:
+        pkg = todo.pop()
+        if pkg in seen:
+            continue
+        seen.add(pkg)
+        r = subprocess.run(["dpkg-query", "-W", "-f", "${Depends}", pkg], capture_output=True, text=True)
+        if r.returncode:
+            continue
+        for alt in r.stdout.split(","):
+            name = alt.split("|")[0].strip().split(" ")[0].split(":")[0]
+            if name:
+                todo.append(name)
+    jars = set()
+    for pkg in sorted(seen):
+        r = subprocess.run(["dpkg", "-L", pkg], capture_output=True, text=True)
+        for line in r.stdout.split():
+            if line.startswith("/usr/share/java/") and line.endswith(".jar"):
+                jars.add(os.path.realpath(line))
+    drop = ("slf4j-jcl", "slf4j-jdk14", "slf4j-log4j12", "slf4j-simple", "slf4j-migrator")
+    jars = sorted(j for j in jars if not any(d in Path(j).name for d in drop))
+    extra = WORK / "jena-extra"
+    if not (extra / "xerces").exists():
+        with zipfile.ZipFile("/usr/share/java/jena-core.jar") as z:
+            for name in z.namelist():
+                pre = "org/apache/jena/ext/xerces/"
+                if name.startswith(pre) and name.endswith(".properties"):
+                    dest = extra / "xerces" / name[len(pre):]
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    dest.write_bytes(z.read(name))
+    return ":".join([str(extra)] + jars)
+
+
+def java(cp, main, *args):
+    return ["java", "-Xmx4g", "-cp", cp, main, *args]
+
+
+# --- the toolkit ---------------------------------------------------------------------------------------------------
+
+def toolkit_cli() -> str | None:
+    exe = ROOT / ".venv" / "bin" / "jasic-kg"
+    if not exe.exists():
+        return None
+    r = subprocess.run([str(exe), "--help"], capture_output=True, text=True)
+    return str(exe) if r.returncode == 0 else None
+
+
+def cli_commands(exe) -> set:
+    r = subprocess.run([exe, "--help"], capture_output=True, text=True)
+    cmds = set()
+    on = False
+    for line in r.stdout.splitlines():
+        if line.strip().lower().startswith("commands"):
+            on = True
+            continue
+        if on and line.startswith("  ") and line.strip():
+            cmds.add(line.split()[0])
+    return cmds
+
+
+def saved_queries() -> list[Path]:
+    """The toolkit's saved queries that take no required parameter."""
+    out = []
+    for q in sorted((ROOT / "queries").glob("*.rq")):
+        text = q.read_text(encoding="utf-8")
+        if "?_" in text and "#+ defaults" not in text:
+            continue
+        out.append(q)
+    return out
+
+
+# --- one size -------------------------------------------------------------------------------------------------
+
+def bench_size(label: str, repeat: int, cp: str | None, exe: str | None, skip_slow: bool, log) -> dict:
+    n = generate.parse_size(label)
+    data, side, stats = generate.write(label, WORK)
+    d = str(data)
+    R = {"size": label, "triples": stats["triples"], "expected_findings": stats["expected_results"], "ops": {}}
+    slow_repeat = 1 if n >= SLOW_LIMIT else repeat
+    ops = R["ops"]
+
+    def rec(op, engine, res):
+        ops.setdefault(op, {})[engine] = res
+        w = res.get("wall_s")
+        log(f"  {label:>5} {op:<28} {engine:<26} "
+            + (f"{w:8.3f}s {res.get('rss_mb', 0):7.0f} MB" if w is not None else f"ERROR {str(res.get('error'))[:200]}"))
+
+    peers = [PY, str(HERE / "peers.py")]
+    # load
+    rec("load", "pyoxigraph bulk_load", measure(peers + ["pyoxigraph-load", d], repeat))
+    rec("load", "toolkit LocalStore", measure(peers + ["toolkit-load", d, "0"], repeat))
+    cache_dir = WORK / f"cache-{label}"
+    env_cache = dict(os.environ, XDG_CACHE_HOME=str(cache_dir))
+    rec("load", "toolkit LocalStore (cache build)",
+        measure(peers + ["toolkit-load", d, "1"], repeat, env=env_cache,
+                prepare=lambda: shutil.rmtree(cache_dir, ignore_errors=True)))
+    oxdir = WORK / f"oxigraph-{label}"
+    oxcli = str(ROOT / ".venv" / "bin" / "oxigraph")
+    rec("load", "oxigraph CLI load", measure([oxcli, "load", "--location", str(oxdir), "--file", d], repeat,
+                                             prepare=lambda: shutil.rmtree(oxdir, ignore_errors=True)))
+    if not skip_slow:
+        rec("load", "rdflib parse", measure(peers + ["rdflib-load", d], slow_repeat))
+    if cp:
+        rec("load", "Jena riot --count", measure(java(cp, "riotcmd.riot", "--count", d), repeat))
+
+    # queries
+    queries = [(q.stem, q) for q in BENCH_QUERIES] + [(f"saved:{q.stem}", q) for q in saved_queries()]
+    for name, q in queries:
+        op = f"query {name}"
+        rec(op, "pyoxigraph", measure(peers + ["pyoxigraph-query", d, str(q)], repeat))
+        rec(op, "toolkit LocalStore", measure(peers + ["toolkit-query", d, str(q), "0"], repeat))
+        if exe:
+            # first call builds the store cache; the measured ones are "second command on unchanged input"
+            run_once([exe, "query", str(q), "--data", d, "--format", "csv"], env=env_cache)
+            rec(op, "toolkit CLI (cached store)",
+                measure([exe, "query", str(q), "--data", d, "--format", "csv"], repeat, env=env_cache))
+        rec(op, "oxigraph CLI (loaded dir)",
+            measure([oxcli, "query", "--location", str(oxdir), "--query-file", str(q), "--results-format", "csv"],
+                    repeat))
+        if cp:
+            rec(op, "Jena arq (load+query)", measure(java(cp, "arq.arq", "--data", d, "--query", str(q),
+                                                          "--results=csv"), repeat))
+    if not skip_slow:
+        qs = [str(q) for _, q in queries if not (q.stem == "three-way-join" and n > SLOW_LIMIT)]
+        res = measure(peers + ["rdflib-queries", d] + qs, slow_repeat)
+        for qname, r in (res.get("json") or {}).get("queries", {}).items():
+            name = qname if (HERE / "queries" / f"{qname}.rq").exists() else f"saved:{qname}"
+            rec(f"query {name}", "rdflib (loaded, query only)", {"wall_s": r["op_s"], "rss_mb": res.get("rss_mb"),
+                                                                 "json": r})
+        rec("load", "rdflib parse (in query run)", {k: v for k, v in res.items() if k != "json"})
+    # check the engines agree on the rows
+    for name, _ in queries:
+        digests = {eng: (r.get("json") or {}).get("digest") for eng, r in ops.get(f"query {name}", {}).items()}
+        R.setdefault("agreement", {})[name] = digests
+
+    # validate
+    rec("validate (bench shapes)", "native SHACL (library)", measure(peers + ["native-shacl", d, str(SHAPES)], repeat))
+    if not skip_slow:
+        rec("validate (bench shapes)", "pySHACL (rdflib)", measure(peers + ["pyshacl", d, str(SHAPES)], slow_repeat))
+    if cp:
+        out = WORK / f"jena-shacl-{label}.ttl"
+        rec("validate (bench shapes)", "Jena shacl validate CLI",
+            measure(java(cp, "shacl.shacl", "validate", "--shapes", str(SHAPES), "--data", d), repeat,
+                    stdout_path=str(out)))
+        txt = out.read_text(encoding="utf-8", errors="replace") if out.exists() else ""
+        ops["validate (bench shapes)"]["Jena shacl validate CLI"]["findings"] = txt.count("sh:ValidationResult")
+    if exe and "validate" in cli_commands(exe):
+        for eng in ("native", "pyshacl"):
+            if eng == "pyshacl" and skip_slow:
+                continue
+            rec("validate (project shapes)", f"toolkit CLI --engine {eng}",
+                measure([exe, "validate", "--data", d, "--engine", eng, "--format", "json"],
+                        repeat if eng == "native" else slow_repeat, env=env_cache, stdout_path=os.devnull))
+
+    # export
+    rec("export turtle", "pyoxigraph dump", measure(peers + ["pyoxigraph-turtle", d, str(WORK / "o.ttl")], repeat))
+    rec("export jsonld", "pyoxigraph dump (expanded)",
+        measure(peers + ["pyoxigraph-jsonld", d, str(WORK / "o.jsonld")], repeat))
+    rec("export jsonld", "pyoxigraph + pyld compact", measure(peers + ["pyld-compact", d, str(WORK / "o.jsonld")],
+                                                              slow_repeat))
+    if not skip_slow:
+        rec("export jsonld", "rdflib json-ld", measure(peers + ["rdflib-jsonld", d, str(WORK / "o.jsonld")],
+                                                       slow_repeat))
+    if cp:
+        rec("export jsonld", "Jena riot jsonld10 (compact)",
+            measure(java(cp, "riotcmd.riot", "--out=jsonld10", d), repeat, stdout_path=str(WORK / "o.jsonld")))
+        rec("export turtle", "Jena riot turtle",
+            measure(java(cp, "riotcmd.riot", "--formatted=turtle", d), repeat, stdout_path=str(WORK / "o.ttl")))
+    if exe:
+        cmds = cli_commands(exe)
+        if "export" in cmds:
+            for fmt in ("turtle", "jsonld"):
+                rec(f"export {fmt}", "toolkit CLI (cached store)",
+                    measure([exe, "export", "--format", fmt, "--data", d, "--output", str(WORK / f"tk.{fmt}")],
+                            repeat, env=env_cache))
+        if "stats" in cmds:
+            rec("stats", "toolkit CLI (cached store)", measure([exe, "stats", "--data", d], repeat, env=env_cache))
+        if "describe" in cmds:
+            rec("describe", "toolkit CLI (cached store)",
+                measure([exe, "describe", "https://w3id.org/jasic-kg/id/bench-event-7", "--data", d], repeat,
+                        env=env_cache))
+    shutil.rmtree(oxdir, ignore_errors=True)
+    return R
+
+
+def cold_start(exe: str | None, repeat: int, log) -> dict:
+    """The CLI on the shipped graph alone: what a researcher feels dozens of times an hour."""
+    if not exe:
+        return {}
+    out = {}
+    cmds = cli_commands(exe)
+    saved = saved_queries()
+    targets = {"query": 0.25, "describe": 0.25, "stats": 0.25, "validate": 1.5, "export --format jsonld": 1.0}
+    plan = []
+    if "query" in cmds and saved:
+        plan.append(("query", [exe, "query", saved[0].stem]))
+    if "describe" in cmds:
+        plan.append(("describe", [exe, "describe", "jid:he-pengchao"]))
+    if "stats" in cmds:
+        plan.append(("stats", [exe, "stats"]))
+    if "validate" in cmds:
+        plan.append(("validate", [exe, "validate"]))
+        plan.append(("validate --engine native", [exe, "validate", "--engine", "native"]))
+    if "export" in cmds:
+        plan.append(("export --format jsonld", [exe, "export", "--format", "jsonld", "--output", os.devnull]))
+    plan.append(("python -c pass (floor)", [PY, "-c", "pass"]))
+    for name, cmd in plan:
+        r = measure(cmd, max(repeat, 5))
+        r["target_s"] = targets.get(name.split(" --engine")[0])
+        out[name] = r
+        log(f"  cold  {name:<34} " + (f"{r['wall_s']:.3f}s {r['rss_mb']:.0f} MB" if "wall_s" in r else
+                                       f"ERROR {str(r.get('error'))[:300]}"))
+    return out
+
+
+# --- report ---------------------------------------------------------------------------------------------------------
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        mem = f"{int(open('/proc/meminfo').readline().split()[1]) / 1024 / 1024:.0f} GB"
+    except (OSError, ValueError):
+        pass
+    import pyoxigraph
+    import pyshacl
+    import rdflib
+
+    jv = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[:1]
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem, "python": platform.python_version(),
+            "os": platform.platform(), "pyoxigraph": pyoxigraph.__version__, "rdflib": rdflib.__version__,
+            "pyshacl": pyshacl.__version__, "java": jv[0] if jv else "", "jena": "4.5.0 (Debian)"}
+
+
+def _fmt(x, unit="s"):
+    if x is None:
+        return "–"
+    return f"{x:.3f} {unit}" if x < 10 else f"{x:.1f} {unit}"
+
+
+def growth(results: list[dict]) -> dict:
+    """Least-squares slope of log(time) on log(triples), per (operation, engine), over the sizes measured."""
+    pts: dict = {}
+    for R in results:
+        for op, engines in R["ops"].items():
+            for eng, r in engines.items():
+                if r.get("wall_s"):
+                    pts.setdefault((op, eng), []).append((R["triples"], r["wall_s"], r.get("op_s")))
+    out = {}
+    for k, v in pts.items():
+        if len(v) < 2:
+            continue
+        xs = [math.log(a) for a, _, _ in v]
+        for label, idx in (("wall", 1), ("op", 2)):
+            if any(p[idx] is None or p[idx] <= 0 for p in v):
+                continue
+            ys = [math.log(p[idx]) for p in v]
+            mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+            den = sum((x - mx) ** 2 for x in xs)
+            if den:
+                out.setdefault(k, {})[label] = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / den
+    return out
+
+
+def write_report(doc: dict, path: Path) -> str:
+    m = doc["machine"]
+    L = ["# jasic-kg benchmarks", "",
+         "Generated by `benchmarks/run.py` (do not edit by hand; rerun it). "
+         f"Date: {doc['date']}. Sizes: {', '.join(r['size'] for r in doc['results'])}; "
+         f"repeat: {doc['repeat']} (median of fresh processes; peak RSS = the child's own maximum).", "",
+         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']}; {m['os']}; Python {m['python']}, "
+         f"pyoxigraph {m['pyoxigraph']}, rdflib {m['rdflib']}, pySHACL {m['pyshacl']}, {m['java']}, "
+         f"Jena {m['jena']}.", "",
+         "Data: `benchmarks/generate.py` (seeded, deterministic) scales the project's model: events with "
+         "participants, places and vague dates, quantities with phrase/value/bounds, claims with quotes, voices "
+         "and evidence types, and plants a known number of SHACL violations (sidecar JSON) against "
+         "`benchmarks/shapes.ttl`.", "",
+         "How to read: *wall* is the whole process (interpreter/JVM start, load, work, output); *op* is the "
+         "operation alone after loading, as the process measured it. rdflib and pySHACL runs above 100k are "
+         "single runs; rdflib's 3-way join is skipped above 100k (quadratic).", ""]
+    for R in doc["results"]:
+        L += [f"## {R['size']} ({R['triples']:,} triples, {R['expected_findings']} planted violations)", "",
+              "| operation | engine | wall | op only | peak RSS | vs pyoxigraph (wall) | note |",
+              "|---|---|---:|---:|---:|---:|---|"]
+        for op, engines in R["ops"].items():
+            base = None
+            for k in ("pyoxigraph", "pyoxigraph bulk_load", "pyoxigraph dump", "pyoxigraph dump (expanded)"):
+                if k in engines and engines[k].get("wall_s"):
+                    base = engines[k]["wall_s"]
+                    break
+            for eng, r in engines.items():
+                w = r.get("wall_s")
+                note = ""
+                j = r.get("json") or {}
+                if "findings" in r or "findings" in j:
+                    note = f"{r.get('findings', j.get('findings'))} findings"
+                if "rows" in j:
+                    note = f"{j['rows']} rows"
+                if "error" in r:
+                    note = "error: " + str(r["error"]).strip().splitlines()[-1][:120] if str(r["error"]).strip() else "error"
+                ratio = f"{w / base:.2f}×" if (w and base) else "–"
+                L.append(f"| {op} | {eng} | {_fmt(w)} | {_fmt(r.get('op_s'))} | "
+                         f"{_fmt(r.get('rss_mb'), 'MB') if r.get('rss_mb') else '–'} | {ratio} | {note} |")
+        L.append("")
+        if R.get("agreement"):
+            L += ["Row agreement (digest of the sorted rows per engine; equal digests = identical rows):", ""]
+            for q, dg in R["agreement"].items():
+                vals = {v for v in dg.values() if v}
+                L.append(f"- {q}: {'identical' if len(vals) == 1 else 'DIFFERENT ' + json.dumps(dg)} "
+                         f"({', '.join(e for e, v in dg.items() if v)})")
+            L.append("")
+    g = growth(doc["results"])
+    if g:
+        L += ["## Growth", "", "Fitted exponent b in time ∝ triples^b over the sizes measured (1 = linear).", "",
+              "| operation | engine | b (wall) | b (op only) |", "|---|---|---:|---:|"]
+        for (op, eng), v in sorted(g.items()):
+            L.append(f"| {op} | {eng} | {v.get('wall', float('nan')):.2f} | "
+                     f"{v['op']:.2f} |" if "op" in v else f"| {op} | {eng} | {v.get('wall', float('nan')):.2f} | – |")
+        L.append("")
+    if doc.get("cold"):
+        L += ["## Cold start on the shipped graph", "", "| command | wall (median) | peak RSS | target |",
+              "|---|---:|---:|---:|"]
+        for name, r in doc["cold"].items():
+            t = r.get("target_s")
+            ok = "" if t is None or "wall_s" not in r else (" ✓" if r["wall_s"] <= t else " ✗")
+            L.append(f"| `jasic-kg {name}` | {_fmt(r.get('wall_s'))} | {_fmt(r.get('rss_mb'), 'MB')} | "
+                     f"{(str(t) + ' s' + ok) if t else ''} |")
+        L.append("")
+    if doc.get("notes"):
+        L += ["## Notes", ""] + [f"- {n}" for n in doc["notes"]] + [""]
+    text = "\n".join(L)
+    path.write_text(text, encoding="utf-8")
+    return text
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="10k,100k,1m")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--skip-jena", action="store_true")
+    ap.add_argument("--skip-slow", action="store_true", help="skip rdflib and pySHACL (they take minutes at 1M)")
+    ap.add_argument("--skip-toolkit", action="store_true")
+    ap.add_argument("--report-only", action="store_true")
+    ap.add_argument("--results", default=str(WORK / "results.json"))
+    ap.add_argument("--report", default=str(ROOT / "BENCHMARKS.md"))
+    a = ap.parse_args(argv)
+    WORK.mkdir(parents=True, exist_ok=True)
+    if a.report_only:
+        doc = json.loads(Path(a.results).read_text(encoding="utf-8"))
+        write_report(doc, Path(a.report))
+        return 0
+
+    def log(msg):
+        print(msg, flush=True)
+
+    cp = None if a.skip_jena else jena_classpath()
+    if not a.skip_jena and not cp:
+        log("Jena not found (apt-get install -y libapache-jena-java); continuing without it")
+    exe = None if a.skip_toolkit else toolkit_cli()
+    doc = {"date": _dt.datetime.now().isoformat(timespec="seconds"), "repeat": a.repeat, "machine": machine(),
+           "results": [], "notes": []}
+    t0 = time.perf_counter()
+    doc["cold"] = cold_start(exe, a.repeat, log)
+    for size in a.sizes.split(","):
+        doc["results"].append(bench_size(size.strip(), a.repeat, cp, exe, a.skip_slow, log))
+        Path(a.results).write_text(json.dumps(doc, indent=1, default=str), encoding="utf-8")
+    doc["total_s"] = time.perf_counter() - t0
+    doc["notes"].append(f"This run took {doc['total_s'] / 60:.1f} minutes.")
+    Path(a.results).write_text(json.dumps(doc, indent=1, default=str), encoding="utf-8")
+    write_report(doc, Path(a.report))
+    log(f"wrote {a.report} ({doc['total_s']:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

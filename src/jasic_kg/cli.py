@@ -1,0 +1,369 @@
+"""The jasic-kg command line: a thin layer over the library.
+
+Each command parses its options, calls one library function and prints the result. Library errors are
+JasicError subclasses; JasicGroup.invoke turns them into one line on stderr and the documented exit code
+(errors.EXIT_CODES). Nothing prints a traceback unless --debug is given.
+
+Imports are lazy: a command imports only the modules it uses, so `query` never loads rdflib or pyshacl.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from jasic_kg._version import __version__
+from jasic_kg.errors import EXIT_CODES, EXIT_FINDINGS, EXIT_INTERNAL, InputError, JasicError
+
+EPILOG = "Exit codes: " + "; ".join(f"{code} {what}" for code, what in EXIT_CODES.items()) + "."
+
+
+class JasicGroup(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except JasicError as e:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"jasic-kg: error: {e}", err=True)
+            ctx.exit(e.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except BrokenPipeError:
+            sys.stderr.close()  # `jasic-kg ... | head`: the reader left, nothing to report
+            ctx.exit(0)
+        except Exception as e:  # a bug: one line, the traceback only on request
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"jasic-kg: internal error: {type(e).__name__}: {e} (rerun with --debug for the traceback)",
+                       err=True)
+            ctx.exit(EXIT_INTERNAL)
+
+
+# --- shared options: the same name means the same thing in every command ----------------------------------
+
+def data_option(f):
+    return click.option("--data", "data", multiple=True, metavar="FILE",
+                        help="Add an RDF file to the shipped graph (repeatable; .ttl .nt .nq .trig .jsonld .rdf).")(f)
+
+
+def endpoint_option(f):
+    return click.option("--endpoint", metavar="URL",
+                        help="Query a SPARQL 1.1 endpoint instead of the local graph.")(f)
+
+
+def max_bytes_option(f):
+    from_default = 200 * 1024 * 1024
+    return click.option("--max-bytes", type=click.IntRange(min=1), default=from_default, show_default=True,
+                        help="Refuse input files larger than this many bytes.")(f)
+
+
+def output_option(f):
+    return click.option("--output", "-o", metavar="FILE|DIR",
+                        help="Write here (atomically) instead of stdout.")(f)
+
+
+def param_option(f):
+    return click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+                        help="Query parameter (grlc style: ?_year_integer -> --param year=2018).")(f)
+
+
+def store_options(f):
+    f = click.option("--no-cache", is_flag=True, help="Never use the on-disk store cache for big inputs.")(f)
+    return data_option(endpoint_option(max_bytes_option(f)))
+
+
+def _store(endpoint=None, data=(), max_bytes=None, no_cache=False, **extra):
+    from jasic_kg.store import open_store
+
+    return open_store(endpoint, data, max_bytes=max_bytes, cache=False if no_cache else None, **extra)
+
+
+def emit(payload: bytes | str, output: str | None) -> None:
+    """stdout, or an atomically written file."""
+    if isinstance(payload, str):
+        payload = payload.encode("utf-8")
+    if output:
+        from jasic_kg.rdfio import write_bytes
+
+        write_bytes(output, payload)
+    else:
+        sys.stdout.buffer.write(payload)
+        sys.stdout.flush()
+
+
+def emit_files(files: dict[str, bytes], output: str | None) -> None:
+    """Several documents: into a folder (one atomic write each)."""
+    if not output:
+        raise InputError("this export writes several files: give --output DIR")
+    folder = Path(output)
+    if folder.exists() and not folder.is_dir():
+        raise InputError("is a file; --output must be a folder for this export", folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    from jasic_kg.rdfio import write_bytes
+
+    for name, payload in sorted(files.items()):
+        write_bytes(folder / name, payload)
+    click.echo(f"wrote {len(files)} files to {folder}", err=True)
+
+
+# --- the group --------------------------------------------------------------------------------------------
+
+@click.group(cls=JasicGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="jasic-kg")
+@click.option("--debug", is_flag=True, help="Show the traceback of internal errors.")
+@click.pass_context
+def cli(ctx, debug):
+    """jasic-kg: the knowledge graph of Yueran Zhang's "Leninists in a Chinese Factory" (2020), and tools to
+    validate, query, export and cite it."""
+    ctx.ensure_object(dict)["debug"] = debug
+
+
+# --- validate ---------------------------------------------------------------------------------------------
+
+def _validate_formats():
+    from jasic_kg.validate import RENDERERS
+
+    return list(RENDERERS)
+
+
+@cli.command(epilog=EPILOG)
+@data_option
+@click.option("--format", "fmt", type=click.Choice(["text", "turtle", "json", "junit"]), default="text",
+              show_default=True, help="Report format (junit: JUnit XML for CI).")
+@output_option
+@click.option("--engine", type=click.Choice(["pyshacl", "native"]), default="pyshacl", show_default=True,
+              help="SHACL engine.")
+@click.option("--inference", type=click.Choice(["none", "rdfs"]), default="none", show_default=True,
+              help="Entailment before SHACL (none: the data must state its types; see docs).")
+@max_bytes_option
+def validate(data, fmt, output, engine, inference, max_bytes):
+    """Check syntax, SHACL shapes and ontology/checks/*-violation.rq queries (exit 1 on findings)."""
+    from jasic_kg.validate import RENDERERS, validate as run
+
+    report = run(data, engine=engine, inference=inference, max_bytes=max_bytes)
+    emit(RENDERERS[fmt](report), output)
+    if report.exit_code:
+        if output or fmt != "text":
+            click.echo(f"jasic-kg: {report.summary()}", err=True)
+        sys.exit(report.exit_code)
+
+
+# --- query ------------------------------------------------------------------------------------------------
+
+def _result_format_help():
+    from jasic_kg.results import format_help
+
+    return format_help()
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("query")
+@param_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "jsonld", "nt"]),
+              default=None, help="table|csv|tsv|json|xml for SELECT/ASK (default table); turtle|jsonld|nt for "
+                                 "CONSTRUCT/DESCRIBE (default turtle).")
+@output_option
+@store_options
+def query(query, params, fmt, output, **store):
+    """Run a SPARQL query: a saved query NAME, a .rq FILE, SPARQL text, or - for stdin."""
+    from jasic_kg.queries import parse_param_options, resolve_query, run_saved_query
+    from jasic_kg.results import write_result
+
+    saved = resolve_query(query)
+    values = parse_param_options(params)
+    saved.bindings(values)  # parameter errors before any file is parsed
+    result = run_saved_query(_store(**store), saved, values)
+    emit(write_result(result, fmt), output)
+
+
+# --- queries ----------------------------------------------------------------------------------------------
+
+@cli.group(cls=JasicGroup)
+def queries():
+    """The saved queries (queries/*.rq): list, show, test against queries/expected/."""
+
+
+@queries.command("list")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def queries_list(fmt):
+    """List the saved queries with their summary and parameters."""
+    import json
+
+    from jasic_kg.queries import load_saved_queries
+
+    saved = load_saved_queries()
+    if fmt == "json":
+        doc = [{"name": q.name, "summary": q.summary, "tags": q.tags,
+                "params": [{"name": p.name, "type": p.type_label, "required": p.required} for p in q.params]}
+               for q in saved.values()]
+        emit(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", None)
+        return
+    width = max((len(n) for n in saved), default=0)
+    for q in saved.values():
+        params = " ".join(f"{p.name}={p.type_label}{'' if p.required else '?'}" for p in q.params)
+        click.echo(f"{q.name.ljust(width)}  {q.summary}" + (f"  [{params}]" if params else ""))
+
+
+@queries.command("show")
+@click.argument("name")
+def queries_show(name):
+    """Show one saved query: metadata, parameters and SPARQL."""
+    from jasic_kg.queries import resolve_query
+
+    q = resolve_query(name)
+    click.echo(f"name: {q.name}")
+    for key in ("summary", "description"):
+        if q.meta.get(key):
+            click.echo(f"{key}: {q.meta[key]}")
+    if q.tags:
+        click.echo("tags: " + ", ".join(q.tags))
+    for p in q.params:
+        default = q.defaults.get(p.name)
+        click.echo(f"param: {p.name} ({p.type_label}, {'required' if p.required else 'optional'}"
+                   + (f", default {default}" if default is not None else "") + f") ?{p.variable}")
+    click.echo("")
+    click.echo(q.text.rstrip("\n"))
+
+
+@queries.command("test")
+@click.argument("names", nargs=-1)
+@store_options
+def queries_test(names, **store):
+    """Run saved queries with their defaults and compare with queries/expected/NAME.srj (exit 1 on a diff)."""
+    from jasic_kg.queries import test_queries
+
+    results = test_queries(_store(**store), list(names) or None)
+    for t in results:
+        click.echo(f"{'ok  ' if t.ok else 'FAIL'}  {t.name}" + (f"  ({t.rows} rows)" if t.ok else ""))
+        for line in t.details:
+            click.echo(f"      {line}")
+    failed = sum(not t.ok for t in results)
+    click.echo(f"{len(results) - failed} passed, {failed} failed")
+    if failed:
+        sys.exit(EXIT_FINDINGS)
+
+
+# --- export -----------------------------------------------------------------------------------------------
+
+def _export_help():
+    from jasic_kg.export import EXPORTERS
+
+    return "; ".join(f"{name}: {e.help}" for name, e in EXPORTERS.items())
+
+
+@cli.command(epilog=EPILOG)
+@click.option("--format", "fmt", type=click.Choice(["turtle", "nt", "nq", "trig", "jsonld", "xml", "csv"]),
+              default="turtle", show_default=True, help="RDF format, or csv tables.")
+@click.option("--frame", type=click.Choice(["event", "person", "organisation"]),
+              help="JSON-LD only: one framed document per entity of this kind (with --output DIR: one file each).")
+@click.option("--table", type=click.Choice(["events", "people", "organisations", "places", "claims"]),
+              help="CSV only: which table (without it, --output DIR gets all of them).")
+@output_option
+@store_options
+def export(fmt, frame, table, output, **store):
+    """Export the graph: deterministic, round-trips to an isomorphic graph."""
+    from jasic_kg.export import export as run
+
+    if frame and fmt != "jsonld":
+        raise InputError("--frame needs --format jsonld")
+    if table and fmt != "csv":
+        raise InputError("--table needs --format csv")
+    split = bool(output) and Path(output).is_dir() or (bool(output) and output.endswith("/"))
+    out = run(_store(**store), fmt, frame=frame, table=table, split=split)
+    if isinstance(out, dict):
+        emit_files(out, output)
+    else:
+        emit(out, output)
+
+
+# --- describe ---------------------------------------------------------------------------------------------
+
+@cli.command(epilog=EPILOG)
+@click.argument("entity")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True)
+@output_option
+@store_options
+def describe(entity, fmt, output, **store):
+    """Everything about one entity (IRI, CURIE or label), with each claim's quote, voice and source."""
+    from jasic_kg.describe import RENDERERS, describe as run
+
+    emit(RENDERERS[fmt](run(_store(**store), entity)), output)
+
+
+# --- stats ------------------------------------------------------------------------------------------------
+
+@cli.command(epilog=EPILOG)
+@click.option("--format", "fmt", type=click.Choice(["text", "turtle", "json"]), default="text", show_default=True)
+@output_option
+@store_options
+def stats(fmt, output, **store):
+    """VoID statistics: triples, classes, properties, external links, and claims with evidence."""
+    from jasic_kg.stats import RENDERERS, stats as run
+
+    emit(RENDERERS[fmt](run(_store(**store))), output)
+
+
+# --- evidence ---------------------------------------------------------------------------------------------
+
+@cli.group(cls=JasicGroup)
+def evidence():
+    """Quotes as evidence: anchor each claim's quote in the article text, and verify the anchors."""
+
+
+def _evidence_module():
+    try:
+        from jasic_kg import evidence as module
+    except ImportError as e:
+        raise JasicError(f"the evidence module is not available: {e}") from None
+    return module
+
+
+@evidence.command("anchor")
+@click.option("--source", required=True, metavar="FILE", help="The article's reference text (UTF-8).")
+@output_option
+@data_option
+@max_bytes_option
+def evidence_anchor(source, output, data, max_bytes):
+    """Compute the Web Annotation anchors of every quote (the content of data/anchors.ttl)."""
+    ev = _evidence_module()
+    text, sha = ev.read_source(source)
+    anchors, findings = ev.anchor(_store(data=data, max_bytes=max_bytes), text)
+    for f in findings:
+        click.echo(f.line(), err=True)
+    if findings:
+        # Writing the other anchors would leave a partial file that looks complete: refuse instead.
+        click.echo(f"jasic-kg: {len(findings)} quote(s) could not be anchored; nothing written", err=True)
+        sys.exit(EXIT_FINDINGS)
+    emit(ev.render_anchors(anchors, sha), output)
+    if output:
+        click.echo(f"anchored {len(anchors)} quotes in {output}", err=True)
+
+
+@evidence.command("verify")
+@click.option("--source", required=True, metavar="FILE", help="The article's reference text (UTF-8).")
+@data_option
+@max_bytes_option
+def evidence_verify(source, data, max_bytes):
+    """Check every anchored quote against the reference text (exit 1 on missing/moved/ambiguous quotes)."""
+    ev = _evidence_module()
+    text, sha = ev.read_source(source)
+    report = ev.verify(_store(data=data, max_bytes=max_bytes), text, sha)
+    for f in report.findings:
+        click.echo(f.line())
+    if report.expected_sha256 and report.expected_sha256 != report.source_sha256:
+        click.echo(f"note: the source's SHA-256 {report.source_sha256} differs from the recorded "
+                   f"{report.expected_sha256}")
+    click.echo(report.summary())
+    if not report.ok:
+        sys.exit(EXIT_FINDINGS)
+
+
+def main(argv=None):
+    cli.main(args=argv, prog_name="jasic-kg")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,234 @@
+"""Quotes as evidence: anchoring each claim's quote in the reference text, and checking the anchors.
+
+Every `jkg:quote` of a claim is anchored by a W3C Web Annotation (https://www.w3.org/TR/annotation-model/):
+an `oa:TextQuoteSelector` (exact, prefix, suffix; section 4.2.4) and an `oa:TextPositionSelector` (start, end
+in Unicode code points; section 4.2.5) on `jid:article-text`, the reference text identified by its SHA-256.
+
+`anchor` computes them from a copy of the text and renders `data/anchors.ttl` (a generated file);
+`verify` re-reads a copy of the text and reports every quote that is missing, has moved or is ambiguous. Fuzzy
+re-anchoring is deliberately absent: a quote that is not found verbatim is reported, never guessed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jasic_kg.errors import InputError
+
+JKG = "https://w3id.org/jasic-kg/ontology#"
+JID = "https://w3id.org/jasic-kg/id/"
+OA = "http://www.w3.org/ns/oa#"
+TEXT_IRI = JID + "article-text"
+CONTEXT_CHARS = 32  # prefix/suffix length: long enough to disambiguate every quote of this article
+
+_QUOTES = f"""
+SELECT ?claim ?quote WHERE {{ ?claim <{JKG}quote> ?quote }} ORDER BY ?claim ?quote
+"""
+
+_ANCHORS = f"""
+PREFIX oa: <{OA}>
+SELECT ?claim ?annotation ?exact ?prefix ?suffix ?start ?end WHERE {{
+  ?annotation a oa:Annotation ; oa:hasBody ?claim ; oa:hasTarget ?target .
+  ?target oa:hasSelector ?qs, ?ps .
+  ?qs a oa:TextQuoteSelector ; oa:exact ?exact .
+  OPTIONAL {{ ?qs oa:prefix ?prefix }} OPTIONAL {{ ?qs oa:suffix ?suffix }}
+  ?ps a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
+}} ORDER BY ?annotation
+"""
+
+_TEXT_SHA = f"SELECT ?sha WHERE {{ <{TEXT_IRI}> <{JKG}sha256> ?sha }}"
+
+
+def read_source(path: str | Path) -> tuple[str, str]:
+    """The reference text (decoded as UTF-8, offsets count code points) and the SHA-256 of its bytes."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError("is a directory, not a text file", path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", path) from None
+    return text, hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Anchor:
+    claim: str
+    exact: str
+    prefix: str
+    suffix: str
+    start: int
+    end: int
+
+    @property
+    def iri(self) -> str:
+        # Stable: derived from the claim and the quote, so adding a quote never renames another anchor.
+        slug = self.claim.rsplit("/", 1)[-1]
+        return f"{JID}evidence-{slug}-{hashlib.sha1(self.exact.encode()).hexdigest()[:8]}"
+
+
+@dataclass
+class Finding:
+    kind: str  # missing | moved | ambiguous | unanchored | orphan
+    claim: str
+    exact: str
+    detail: str
+
+    def line(self) -> str:
+        return f"{self.kind}: {_curie(self.claim)}: {self.detail}: {_short(self.exact)}"
+
+
+@dataclass
+class EvidenceReport:
+    quotes: int = 0
+    anchors: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    source_sha256: str = ""
+    expected_sha256: str | None = None
+
+    def count(self, kind: str) -> int:
+        return sum(1 for f in self.findings if f.kind == kind)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def summary(self) -> str:
+        kinds = ("missing", "moved", "ambiguous", "unanchored", "orphan")
+        counts = ", ".join(f"{self.count(k)} {k}" for k in kinds)
+        return f"{self.quotes} quotes, {self.anchors} anchors: {counts}"
+
+
+def _curie(iri: str) -> str:
+    for prefix, ns in (("jid:", JID), ("jkg:", JKG)):
+        if iri.startswith(ns):
+            return prefix + iri[len(ns):]
+    return f"<{iri}>"
+
+
+def _short(text: str, width: int = 70) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= width else text[: width - 1] + "…")
+
+
+def _occurrences(text: str, exact: str) -> list[int]:
+    found, at = [], text.find(exact)
+    while at != -1:
+        found.append(at)
+        at = text.find(exact, at + 1)
+    return found
+
+
+def anchor(store, text: str) -> tuple[list[Anchor], list[Finding]]:
+    """Anchor every quote of the graph in `text`. A quote found 0 or 2+ times is a finding, not an anchor."""
+    anchors, findings = [], []
+    for row in store.select(_QUOTES):
+        claim, exact = row["claim"].value, row["quote"].value
+        where = _occurrences(text, exact)
+        if len(where) != 1:
+            kind = "missing" if not where else "ambiguous"
+            detail = "not in the text" if not where else f"found {len(where)} times; quote more words"
+            findings.append(Finding(kind, claim, exact, detail))
+            continue
+        start = where[0]
+        end = start + len(exact)
+        anchors.append(Anchor(claim, exact, text[max(0, start - CONTEXT_CHARS):start],
+                              text[end:end + CONTEXT_CHARS], start, end))
+    return anchors, findings
+
+
+def _literal(value: str) -> str:
+    escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+               .replace("\r", "\\r").replace("\t", "\\t"))
+    return f'"{escaped}"'
+
+
+def _term(iri: str) -> str:
+    """jid:slug where the slug is a plain Turtle local name, else <iri>."""
+    local = iri[len(JID):] if iri.startswith(JID) else ""
+    if local and all(c.isalnum() or c in "-_" for c in local) and local[0].isalnum():
+        return "jid:" + local
+    return f"<{iri}>"
+
+
+def render_anchors(anchors: list[Anchor], sha256: str) -> str:
+    """The Turtle of data/anchors.ttl: deterministic (sorted by annotation IRI)."""
+    out = [
+        "# GENERATED by `jasic-kg evidence anchor` — do not edit; edit the jkg:quote of the claims instead.",
+        f"# Reference text SHA-256: {sha256}",
+        f"@prefix oa: <{OA}> .",
+        f"@prefix jkg: <{JKG}> .",
+        f"@prefix jid: <{JID}> .",
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+        "",
+    ]
+    for a in sorted(anchors, key=lambda a: a.iri):
+        out += [
+            f"{_term(a.iri)} a oa:Annotation ;",
+            "    oa:motivatedBy oa:describing ;",
+            f"    oa:hasBody {_term(a.claim)} ;",
+            "    oa:hasTarget [ a oa:SpecificResource ;",
+            "        oa:hasSource jid:article-text ;",
+            "        oa:hasSelector [ a oa:TextQuoteSelector ;",
+            f"            oa:exact {_literal(a.exact)} ;",
+            f"            oa:prefix {_literal(a.prefix)} ;",
+            f"            oa:suffix {_literal(a.suffix)} ] ,",
+            "          [ a oa:TextPositionSelector ;",
+            f'            oa:start {a.start} ;',
+            f'            oa:end {a.end} ] ] .',
+            f"{_term(a.claim)} jkg:hasEvidence {_term(a.iri)} .",
+            "",
+        ]
+    return "\n".join(out)
+
+
+def verify(store, text: str, sha256: str = "") -> EvidenceReport:
+    """Check every anchored quote of the graph against `text` (a copy of the reference text).
+
+    missing:    the exact quote is nowhere in the text;
+    moved:      found once, but not at the recorded position (the text was edited around it);
+    ambiguous:  not at the recorded position and found several times, prefix/suffix do not single one out;
+    unanchored: a claim's quote with no annotation (run `jasic-kg evidence anchor`);
+    orphan:     an annotation whose exact text is no longer a quote of its claim.
+    """
+    report = EvidenceReport(source_sha256=sha256)
+    shas = store.select(_TEXT_SHA)
+    report.expected_sha256 = shas[0]["sha"].value if shas else None
+    quotes = {(r["claim"].value, r["quote"].value) for r in store.select(_QUOTES)}
+    report.quotes = len(quotes)
+    anchored = set()
+    for row in store.select(_ANCHORS):
+        report.anchors += 1
+        claim, exact = row["claim"].value, row["exact"].value
+        anchored.add((claim, exact))
+        if (claim, exact) not in quotes:
+            report.findings.append(Finding("orphan", claim, exact, "annotation for a quote the claim no longer has"))
+        start, end = int(row["start"].value), int(row["end"].value)
+        if text[start:end] == exact:
+            continue
+        where = _occurrences(text, exact)
+        if not where:
+            report.findings.append(Finding("missing", claim, exact, "not in the text"))
+            continue
+        prefix = row["prefix"].value if "prefix" in row else ""
+        suffix = row["suffix"].value if "suffix" in row else ""
+        fitting = [at for at in where
+                   if text[:at].endswith(prefix) and text[at + len(exact):].startswith(suffix)]
+        candidates = fitting or where
+        if len(candidates) == 1:
+            report.findings.append(Finding("moved", claim, exact, f"recorded at {start}, found at {candidates[0]}"))
+        else:
+            at = ", ".join(str(c) for c in candidates)
+            report.findings.append(Finding("ambiguous", claim, exact, f"recorded at {start}, found at {at}"))
+    for claim, exact in sorted(quotes - anchored):
+        report.findings.append(Finding("unanchored", claim, exact, "no annotation anchors this quote"))
+    report.findings.sort(key=lambda f: (f.kind, f.claim, f.exact))
+    return report

@@ -1,0 +1,69 @@
+"""Where the shipped ontology, shapes, checks, data and saved queries live.
+
+An installed wheel carries them under jasic_kg/_resources/ (pyproject force-include); an editable install or a
+checkout has them at the repository root. The installed copy wins, so a wheel never reads a stray checkout.
+JASIC_KG_RESOURCES overrides both (tests point it at a fixture tree with the same layout).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from jasic_kg.errors import JasicError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+RDF_EXTENSIONS = (".ttl", ".nt", ".nq", ".trig", ".jsonld", ".json", ".rdf", ".xml", ".owl")
+CONTEXT_FILE = PACKAGE_DIR / "jasic-context.jsonld"
+
+
+def root() -> Path:
+    override = os.environ.get("JASIC_KG_RESOURCES")
+    if override:
+        return Path(override)
+    installed = PACKAGE_DIR / "_resources"
+    if (installed / "ontology").is_dir():
+        return installed
+    checkout = PACKAGE_DIR.parent.parent
+    if (checkout / "ontology").is_dir() and (checkout / "pyproject.toml").is_file():
+        return checkout
+    raise JasicError("the shipped ontology/data/queries were not found (broken installation?)")
+
+
+def _files(folder: str, patterns: tuple[str, ...]) -> list[Path]:
+    base = root() / folder
+    if not base.is_dir():
+        return []
+    found = {p for pattern in patterns for p in base.glob(pattern) if p.is_file()}
+    return sorted(found)
+
+
+def ontology_files() -> list[Path]:
+    """The ontology and the SKOS vocabulary (ontology/*.ttl)."""
+    return _files("ontology", ("*.ttl",))
+
+
+def shape_files() -> list[Path]:
+    return _files("ontology/shapes", ("*.ttl",))
+
+
+def check_files() -> list[Path]:
+    """ROBOT-style checks: any row returned by ontology/checks/*-violation.rq is a finding."""
+    return _files("ontology/checks", ("*-violation.rq",))
+
+
+def data_files() -> list[Path]:
+    return _files("data", tuple("*" + ext for ext in RDF_EXTENSIONS))
+
+
+def graph_files() -> list[Path]:
+    """Everything that makes up the shipped graph: ontology, vocabulary, data."""
+    return ontology_files() + data_files()
+
+
+def query_files() -> list[Path]:
+    return _files("queries", ("*.rq",))
+
+
+def expected_dir() -> Path:
+    return root() / "queries" / "expected"

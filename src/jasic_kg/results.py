@@ -1,0 +1,128 @@
+"""Query results and the output formats for them: one registry gives the --format choices, their help text and
+the writer, so the CLI and the docs cannot drift apart.
+
+SELECT/ASK results are written as SPARQL 1.1 JSON by us and handed to pyoxigraph for XML, CSV and TSV, so every
+format follows the W3C result specs. CONSTRUCT/DESCRIBE results go through export.py's RDF writers.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from jasic_kg.terms import PREFIXES, show, term_from_json, term_to_json
+
+
+@dataclass
+class QueryResult:
+    """The result of one query, whatever store ran it. Terms are pyoxigraph terms; None is unbound."""
+
+    kind: str  # "select" | "ask" | "graph"
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """SPARQL 1.1 Query Results JSON (https://www.w3.org/TR/sparql11-results-json/)."""
+        if self.kind == "ask":
+            return {"head": {}, "boolean": bool(self.boolean)}
+        bindings = [
+            {v: term_to_json(t) for v, t in zip(self.variables, row) if t is not None} for row in self.rows
+        ]
+        return {"head": {"vars": list(self.variables)}, "results": {"bindings": bindings}}
+
+    @classmethod
+    def from_json(cls, doc: dict) -> QueryResult:
+        if "boolean" in doc:
+            return cls("ask", boolean=bool(doc["boolean"]))
+        variables = list(doc.get("head", {}).get("vars", []))
+        rows = [
+            tuple(term_from_json(b[v]) if v in b else None for v in variables)
+            for b in doc.get("results", {}).get("bindings", [])
+        ]
+        return cls("select", variables, rows)
+
+
+def render_table(result: QueryResult, prefixes: dict[str, str] = PREFIXES) -> str:
+    """Aligned columns with CURIEs: for people, not for machines (use csv/json for those)."""
+    if result.kind == "ask":
+        return ("true" if result.boolean else "false") + "\n"
+    header = [f"?{v}" for v in result.variables]
+    cells = [[show(t, prefixes).replace("\n", " ") for t in row] for row in result.rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
+    lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def _via_pyoxigraph(name: str):
+    def write(result: QueryResult) -> bytes:
+        from pyoxigraph import QueryResultsFormat, parse_query_results
+
+        fmt = getattr(QueryResultsFormat, name)
+        solutions = parse_query_results(json.dumps(result.to_json()), QueryResultsFormat.JSON)
+        if result.kind == "ask":
+            # pyoxigraph has no CSV/TSV form for booleans; the SPARQL CSV/TSV spec does not define one either.
+            if name in ("CSV", "TSV"):
+                return b"true\n" if result.boolean else b"false\n"
+        out = solutions.serialize(format=fmt)
+        return out if out.endswith(b"\n") else out + b"\n"
+
+    return write
+
+
+@dataclass(frozen=True)
+class ResultFormat:
+    name: str
+    help: str
+    write: object  # Callable[[QueryResult], bytes]
+    media_type: str
+
+
+SELECT_FORMATS: dict[str, ResultFormat] = {
+    f.name: f
+    for f in (
+        ResultFormat("table", "aligned text table with CURIEs (for people)",
+                     lambda r: render_table(r).encode("utf-8"), "text/plain"),
+        ResultFormat("csv", "SPARQL 1.1 CSV results", _via_pyoxigraph("CSV"), "text/csv"),
+        ResultFormat("tsv", "SPARQL 1.1 TSV results", _via_pyoxigraph("TSV"), "text/tab-separated-values"),
+        ResultFormat("json", "SPARQL 1.1 JSON results",
+                     lambda r: (json.dumps(r.to_json(), ensure_ascii=False, indent=1) + "\n").encode("utf-8"),
+                     "application/sparql-results+json"),
+        ResultFormat("xml", "SPARQL 1.1 XML results", _via_pyoxigraph("XML"), "application/sparql-results+xml"),
+    )
+}
+
+# CONSTRUCT/DESCRIBE results are graphs: these are the RDF export formats that make sense for a graph.
+GRAPH_FORMATS = ("turtle", "jsonld", "nt")
+
+
+def format_choices() -> list[str]:
+    return list(SELECT_FORMATS) + list(GRAPH_FORMATS)
+
+
+def format_help() -> str:
+    parts = [f"{f.name} ({f.help})" for f in SELECT_FORMATS.values()]
+    return ("SELECT/ASK: " + "; ".join(parts) + ". CONSTRUCT/DESCRIBE: " + ", ".join(GRAPH_FORMATS)
+            + ". Default: table, or turtle for graphs.")
+
+
+def write_result(result: QueryResult, fmt: str | None) -> bytes:
+    """Serialize a result; the format must fit the query form (InputError otherwise)."""
+    from jasic_kg.errors import InputError
+
+    if result.kind == "graph":
+        fmt = fmt or "turtle"
+        if fmt not in GRAPH_FORMATS:
+            raise InputError(f"--format {fmt} is for SELECT/ASK; a CONSTRUCT/DESCRIBE result takes "
+                             + "|".join(GRAPH_FORMATS))
+        from jasic_kg.export import serialize_triples
+
+        return serialize_triples(result.triples, fmt)
+    fmt = fmt or "table"
+    if fmt not in SELECT_FORMATS:
+        raise InputError(f"--format {fmt} is for graphs; a SELECT/ASK result takes " + "|".join(SELECT_FORMATS))
+    return SELECT_FORMATS[fmt].write(result)

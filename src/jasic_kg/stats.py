@@ -1,0 +1,120 @@
+"""`stats`: a VoID description of the graph (https://www.w3.org/TR/void/) and the share of claims carrying
+evidence. Everything is computed with SPARQL through the GraphStore, so it works on an endpoint too.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+
+from jasic_kg.terms import PREFIXES, PROJECT_NAMESPACES, RDF, show
+
+VOID = PREFIXES["void"]
+DATASET_IRI = "https://w3id.org/jasic-kg/void#dataset"
+# Vocabulary namespaces: objects in them are terms of a schema, not links to another dataset.
+_VOCABULARIES = tuple(ns for p, ns in PREFIXES.items() if p not in ("jkg", "jid", "jv", "jsh"))
+
+_CLASSES = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n) ?c"
+_PROPERTIES = "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n) ?p"
+_TOTALS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects)
+WHERE { ?s ?p ?o }"""
+_IRI_OBJECTS = "SELECT ?o (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER (isIRI(?o)) } GROUP BY ?o"
+_CLAIMS = """SELECT (COUNT(DISTINCT ?c) AS ?claims) (COUNT(DISTINCT ?q) AS ?quoted)
+                    (COUNT(DISTINCT ?e) AS ?evidenced) (COUNT(DISTINCT ?b) AS ?both) WHERE {
+  ?c a/rdfs:subClassOf* jkg:Claim .
+  OPTIONAL { ?c jkg:quote ?x1 BIND (?c AS ?q) }
+  OPTIONAL { ?c jkg:hasEvidence ?x2 BIND (?c AS ?e) }
+  OPTIONAL { ?c jkg:quote ?x3 ; jkg:hasEvidence ?x4 BIND (?c AS ?b) }
+}"""
+
+
+def _int(term) -> int:
+    return int(term.value) if term is not None else 0
+
+
+def stats(store) -> dict:
+    totals = store.select(_TOTALS)[0]
+    claims = store.select(_CLAIMS)[0]
+    links: dict[str, int] = {}
+    for r in store.select(_IRI_OBJECTS):
+        iri = r["o"].value
+        if iri.startswith(PROJECT_NAMESPACES) or iri.startswith(_VOCABULARIES):
+            continue
+        parts = urlsplit(iri)
+        target = f"{parts.scheme}://{parts.netloc}/" if parts.netloc else parts.scheme + ":"
+        links[target] = links.get(target, 0) + _int(r["n"])
+    n_claims = _int(claims.get("claims"))
+    both = _int(claims.get("both"))
+    return {
+        "triples": _int(totals.get("triples")),
+        "distinct_subjects": _int(totals.get("subjects")),
+        "distinct_objects": _int(totals.get("objects")),
+        "classes": [{"class": r["c"].value, "entities": _int(r["n"])} for r in store.select(_CLASSES)],
+        "properties": [{"property": r["p"].value, "triples": _int(r["n"])} for r in store.select(_PROPERTIES)],
+        "links": [{"target": t, "triples": n} for t, n in sorted(links.items(), key=lambda kv: (-kv[1], kv[0]))],
+        "claims": {"total": n_claims, "with_quote": _int(claims.get("quoted")),
+                   "with_evidence": _int(claims.get("evidenced")), "with_quote_and_evidence": both,
+                   "evidence_share": round(both / n_claims, 4) if n_claims else None},
+    }
+
+
+graph_stats = stats  # the public API name (jasic_kg.stats is the module)
+
+
+def render_text(s: dict) -> bytes:
+    c = s["claims"]
+    share = "n/a" if c["evidence_share"] is None else f"{c['evidence_share']:.1%}"
+    lines = [f"triples            {s['triples']}", f"distinct subjects  {s['distinct_subjects']}",
+             f"distinct objects   {s['distinct_objects']}",
+             f"claims             {c['total']} ({c['with_quote']} with a quote, {c['with_evidence']} with evidence;"
+             f" {c['with_quote_and_evidence']} with both = {share})", "", "classes (entities)"]
+    width = max([len(show(NamedNode(x["class"]))) for x in s["classes"]] + [10])
+    lines += [f"  {show(NamedNode(x['class'])).ljust(width)}  {x['entities']}" for x in s["classes"]]
+    lines += ["", "properties (triples)"]
+    width = max([len(show(NamedNode(x["property"]))) for x in s["properties"]] + [10])
+    lines += [f"  {show(NamedNode(x['property'])).ljust(width)}  {x['triples']}" for x in s["properties"]]
+    lines += ["", "links to other datasets (triples)"]
+    lines += [f"  {x['target']}  {x['triples']}" for x in s["links"]] or ["  none"]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def render_json(s: dict) -> bytes:
+    return (json.dumps(s, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def render_turtle(s: dict) -> bytes:
+    """VoID: void:Dataset with class and property partitions and one void:Linkset per external target."""
+    from jasic_kg.export import serialize_triples
+
+    ds = NamedNode(DATASET_IRI)
+    integer = NamedNode(PREFIXES["xsd"] + "integer")
+
+    def v(local):
+        return NamedNode(VOID + local)
+
+    def n(value):
+        return Literal(str(value), datatype=integer)
+
+    t = [Triple(ds, NamedNode(RDF + "type"), v("Dataset")), Triple(ds, v("triples"), n(s["triples"])),
+         Triple(ds, v("distinctSubjects"), n(s["distinct_subjects"])),
+         Triple(ds, v("distinctObjects"), n(s["distinct_objects"])),
+         Triple(ds, v("classes"), n(len(s["classes"]))), Triple(ds, v("properties"), n(len(s["properties"])))]
+    for x in s["classes"]:
+        part = BlankNode()
+        t += [Triple(ds, v("classPartition"), part), Triple(part, v("class"), NamedNode(x["class"])),
+              Triple(part, v("entities"), n(x["entities"]))]
+    for x in s["properties"]:
+        part = BlankNode()
+        t += [Triple(ds, v("propertyPartition"), part), Triple(part, v("property"), NamedNode(x["property"])),
+              Triple(part, v("triples"), n(x["triples"]))]
+    for x in s["links"]:
+        link = BlankNode()
+        t += [Triple(link, NamedNode(RDF + "type"), v("Linkset")), Triple(link, v("subjectsTarget"), ds),
+              Triple(link, v("objectsTarget"), NamedNode(x["target"])), Triple(link, v("triples"), n(x["triples"]))]
+    # The claim-evidence share stays in the text/JSON forms: VoID has no term for it and we mint none here.
+    return serialize_triples(t, "turtle")
+
+
+RENDERERS = {"text": render_text, "json": render_json, "turtle": render_turtle}

@@ -1,0 +1,380 @@
+"""The one place that knows whether the graph is local or behind a SPARQL endpoint.
+
+Every command talks to a GraphStore: `query`, `construct`, `count`, `describe`, `quads`. LocalStore is a
+pyoxigraph Store holding the shipped ontology, vocabulary and data plus the user's --data files; EndpointStore
+sends the same SPARQL to a SPARQL 1.1 endpoint with SPARQLWrapper. `open_store` picks one.
+
+Parameters are never pasted into query text: locally they are pyoxigraph substitutions (SEP-0007), remotely a
+VALUES block built from validated RDF terms (pyoxigraph's term constructors validate IRIs and escape literals).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+
+from pyoxigraph import (
+    DefaultGraph, Literal, NamedNode, Quad, QueryBoolean, QuerySolutions, RdfFormat, Store, Triple,
+    Variable, parse,
+)
+
+from jasic_kg import resources
+from jasic_kg.errors import InputError, JasicError, NetworkError, QueryError
+from jasic_kg.rdfio import DEFAULT_MAX_BYTES, check_file, rdf_format, syntax_error
+from jasic_kg.results import QueryResult
+from jasic_kg.terms import PREFIXES
+
+_VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Inputs at least this big get a persistent on-disk store (parsing them again would cost more than opening it).
+CACHE_MIN_BYTES = 16 * 1024 * 1024
+_CACHE_FORMAT = b"jasic-kg store cache v1; pyoxigraph 0.5"
+
+
+def _check_bindings(bindings: Mapping | None) -> dict:
+    out = {}
+    for name, term in (bindings or {}).items():
+        if not _VARNAME.match(name):
+            raise InputError(f"invalid variable name for a parameter: {name!r}")
+        if not isinstance(term, (NamedNode, Literal)):
+            raise InputError(f"parameter {name} must be an IRI or a literal, not {type(term).__name__}")
+        out[name] = term
+    return out
+
+
+class GraphStore:
+    """What every command needs from a graph. Subclasses implement `query` and `quads`."""
+
+    description = "graph"
+
+    def query(self, sparql: str, bindings: Mapping[str, NamedNode | Literal] | None = None) -> QueryResult:
+        raise NotImplementedError
+
+    def quads(self) -> Iterator[Quad]:
+        raise NotImplementedError
+
+    def construct(self, sparql: str, bindings=None) -> list[Triple]:
+        result = self.query(sparql, bindings)
+        if result.kind != "graph":
+            raise QueryError("expected a CONSTRUCT or DESCRIBE query")
+        return result.triples
+
+    def select(self, sparql: str, bindings=None) -> list[dict]:
+        """Rows as dicts (variable -> term), unbound variables left out."""
+        result = self.query(sparql, bindings)
+        if result.kind != "select":
+            raise QueryError("expected a SELECT query")
+        return [{v: t for v, t in zip(result.variables, row) if t is not None} for row in result.rows]
+
+    def count(self) -> int:
+        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        return int(rows[0]["n"].value)
+
+    def describe(self, iri: NamedNode) -> list[Triple]:
+        """The triples about `iri` (outgoing) and pointing at it (incoming)."""
+        return self.construct("CONSTRUCT { ?x ?p ?o . ?s ?q ?x } WHERE { { ?x ?p ?o } UNION { ?s ?q ?x } }",
+                              {"x": iri})
+
+    def triples(self) -> list[Triple]:
+        return [q.triple for q in self.quads()]
+
+
+class LocalStore(GraphStore):
+    """An in-process pyoxigraph store over RDF files (strictly parsed)."""
+
+    def __init__(self, files: Sequence[str | os.PathLike], *, max_bytes: int = DEFAULT_MAX_BYTES,
+                 cache: bool | None = None, cache_dir: str | os.PathLike | None = None):
+        self.files = [check_file(f, max_bytes) for f in files]
+        self.description = f"{len(self.files)} local file(s)"
+        total = sum(f.stat().st_size for f in self.files)
+        use_cache = cache if cache is not None else (total >= CACHE_MIN_BYTES and _cache_enabled())
+        self._store = self._open_cached(cache_dir) if use_cache else self._load(Store())
+
+    # Loading ---------------------------------------------------------------------------------------------
+
+    def _load(self, store: Store, bulk: bool = False) -> Store:
+        for path in self.files:
+            fmt = rdf_format(path)
+            try:
+                # bulk_load streams big files to disk; load is transactional and faster for small ones.
+                (store.bulk_load if bulk else store.load)(path=str(path), format=fmt)
+            except SyntaxError as e:
+                raise syntax_error(path, e) from None
+            except (ValueError, OSError) as e:
+                raise InputError(str(e), path) from None
+        return store
+
+    def _open_cached(self, cache_dir) -> Store:
+        """A persistent store keyed by the SHA-256 of the inputs: an unchanged big input is parsed once."""
+        key = hashlib.sha256(_CACHE_FORMAT)
+        for path in self.files:
+            key.update(_sha256_file(path).encode() + str(rdf_format(path)).encode())
+        base = Path(cache_dir) if cache_dir else default_cache_dir()
+        target = base / f"store-{key.hexdigest()[:32]}"
+        if not (target / ".complete").exists():
+            base.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=base))
+            try:
+                store = self._load(Store(str(tmp)), bulk=True)
+                store.flush()
+                del store
+                (tmp / ".complete").touch()
+                try:
+                    os.replace(tmp, target)  # atomic: another process sees all or nothing
+                except OSError:
+                    shutil.rmtree(tmp, ignore_errors=True)  # a concurrent builder won the race
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+        return Store.read_only(str(target))
+
+    # GraphStore ------------------------------------------------------------------------------------------
+
+    def query(self, sparql, bindings=None) -> QueryResult:
+        bound = _check_bindings(bindings)
+        subs = {Variable(k): v for k, v in bound.items()}
+        try:
+            try:
+                res = self._store.query(sparql, prefixes=PREFIXES, substitutions=subs or None)
+            except RuntimeError as e:
+                # pyoxigraph substitutes (SEP-0007) only variables of the SELECT projection; grlc queries seldom
+                # project their parameters, so bind those with the VALUES block the endpoint store uses.
+                if "projection" not in str(e):
+                    raise
+                res = self._store.query(inject_values(sparql, bound), prefixes=PREFIXES)
+        except SyntaxError as e:
+            raise QueryError(sparql_error(e)) from None
+        except (OSError, RuntimeError) as e:
+            raise QueryError(f"query failed: {e}") from None
+        return _from_pyoxigraph(res)
+
+    def quads(self) -> Iterator[Quad]:
+        return iter(self._store)
+
+    def describe(self, iri: NamedNode) -> list[Triple]:
+        out = [q.triple for q in self._store.quads_for_pattern(iri, None, None)]
+        out += [q.triple for q in self._store.quads_for_pattern(None, None, iri) if q.subject != iri]
+        return out
+
+    def count(self) -> int:
+        return len(self._store)
+
+    @property
+    def oxigraph(self) -> Store:
+        """The underlying pyoxigraph Store (for modules that need quads_for_pattern speed)."""
+        return self._store
+
+
+def _from_pyoxigraph(res) -> QueryResult:
+    if isinstance(res, QueryBoolean):
+        return QueryResult("ask", boolean=bool(res))
+    if isinstance(res, QuerySolutions):
+        variables = [v.value for v in res.variables]
+        return QueryResult("select", variables, [tuple(sol[v] for v in variables) for sol in res])
+    return QueryResult("graph", triples=list(res))
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _cache_enabled() -> bool:
+    return os.environ.get("JASIC_KG_CACHE", "1") not in ("0", "no", "false")
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "jasic-kg"
+
+
+# --- endpoint ---------------------------------------------------------------------------------------------
+
+USER_AGENT = "jasic-kg/{version} (https://w3id.org/jasic-kg; linked-data toolkit)"
+_MAX_RETRY_AFTER = 30  # seconds we are willing to wait when an endpoint answers 429/503 with Retry-After
+
+
+class EndpointStore(GraphStore):
+    """A SPARQL 1.1 endpoint (SPARQLWrapper). Only what the SPARQL protocol offers: no local files."""
+
+    def __init__(self, url: str, *, timeout: float = 60.0, retries: int = 2):
+        if not re.match(r"^https?://\S+$", url):
+            raise InputError(f"endpoint must be an http(s) URL: {url!r}")
+        self.url = url
+        self.timeout = timeout
+        self.retries = retries
+        self.description = f"endpoint {url}"
+
+    def query(self, sparql, bindings=None) -> QueryResult:
+        import json
+
+        sparql = _with_prefixes(sparql)
+        _check_syntax(sparql)  # fail fast, locally, with the parser the local store uses
+        bound = _check_bindings(bindings)
+        if bound:
+            sparql = inject_values(sparql, bound)
+        form = _query_form(sparql)
+        raw = self._send(sparql, "json" if form in ("SELECT", "ASK") else "turtle")
+        if form in ("SELECT", "ASK"):
+            try:
+                return QueryResult.from_json(json.loads(raw))
+            except (ValueError, KeyError, TypeError) as e:
+                raise NetworkError(f"{self.url}: malformed SPARQL JSON results ({e})") from None
+        try:
+            return QueryResult("graph", triples=[q.triple for q in parse(raw, RdfFormat.TURTLE)])
+        except SyntaxError as e:
+            raise NetworkError(f"{self.url}: malformed Turtle in the response ({e})") from None
+
+    def quads(self) -> Iterator[Quad]:
+        for t in self.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"):
+            yield Quad(t.subject, t.predicate, t.object, DefaultGraph())
+
+    def _send(self, sparql: str, fmt: str) -> bytes:
+        import time
+        import urllib.error
+
+        from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
+        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+        from jasic_kg import __version__
+
+        client = SPARQLWrapper(self.url, agent=USER_AGENT.format(version=__version__))
+        client.setMethod(POST)
+        client.setTimeout(int(self.timeout))
+        client.setReturnFormat(JSON if fmt == "json" else TURTLE)
+        client.setQuery(sparql)
+        for attempt in range(self.retries + 1):
+            try:
+                return client.query().response.read()
+            except urllib.error.HTTPError as e:
+                # SPARQLWrapper does not honour 429/Retry-After; polite clients must (Wikidata bans others).
+                wait = _retry_after(e)
+                if e.code in (429, 503) and wait is not None and attempt < self.retries:
+                    time.sleep(wait)
+                    continue
+                raise NetworkError(f"{self.url}: HTTP {e.code} {e.reason}") from None
+            except SPARQLWrapperException as e:
+                # 400 Bad Request: the endpoint rejected the query (local syntax check passed: dialect issue).
+                msg = str(e).splitlines()[0]
+                if "QueryBadFormed" in type(e).__name__ or "400" in msg:
+                    raise QueryError(f"{self.url} rejected the query: {msg}") from None
+                raise NetworkError(f"{self.url}: {msg}") from None
+            except (urllib.error.URLError, OSError) as e:
+                reason = getattr(e, "reason", e)
+                raise NetworkError(f"{self.url}: {reason}") from None
+        raise NetworkError(f"{self.url}: gave up after {self.retries + 1} attempts")
+
+
+def _retry_after(err) -> float | None:
+    value = err.headers.get("Retry-After") if getattr(err, "headers", None) else None
+    try:
+        wait = float(value)
+    except (TypeError, ValueError):
+        return None
+    return wait if 0 <= wait <= _MAX_RETRY_AFTER else None
+
+
+def _with_prefixes(sparql: str) -> str:
+    """Declare the project prefixes in front, as the local store does with `prefixes=`; declarations in the
+    query itself come later and win."""
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items()) + sparql
+
+
+def sparql_error(err: Exception) -> str:
+    """pyoxigraph's SPARQL syntax error in one line (it lists every expected character class otherwise)."""
+    text = " ".join(str(err).split())
+    if len(text) > 160:
+        text = text[:157] + "..."
+    return f"invalid SPARQL: {text}"
+
+
+def _check_syntax(sparql: str) -> None:
+    try:
+        Store().query(sparql)
+    except SyntaxError as e:
+        raise QueryError(sparql_error(e)) from None
+
+
+def _scan_code(sparql: str) -> Iterator[tuple[int, str]]:
+    """(index, char) of SPARQL text outside comments, strings and IRIs, enough to find keywords and braces."""
+    i, n = 0, len(sparql)
+    while i < n:
+        c = sparql[i]
+        if c == "#":
+            j = sparql.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if c in "'\"":
+            quote = sparql[i:i + 3] if sparql[i:i + 3] in ("'''", '"""') else c
+            j = i + len(quote)
+            while j < n and not sparql.startswith(quote, j):
+                j += 2 if sparql[j] == "\\" else 1
+            i = j + len(quote)
+            continue
+        if c == "<" and re.match(r"<[^<>\"{}|^`\\\s]*>", sparql[i:]):
+            i = sparql.index(">", i) + 1
+            continue
+        yield i, c
+        i += 1
+
+
+def code_text(sparql: str) -> str:
+    """The query with comments, strings and IRIs removed: safe to search for keywords and variables."""
+    return "".join(c for _, c in _scan_code(sparql))
+
+
+def _query_form(sparql: str) -> str:
+    code = code_text(sparql)
+    m = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", code, re.IGNORECASE)
+    return m.group(1).upper() if m else "SELECT"
+
+
+def inject_values(sparql: str, bindings: Mapping[str, NamedNode | Literal]) -> str:
+    """Bind variables by a VALUES block at the start of the query's WHERE group.
+
+    The terms are pyoxigraph terms, whose str() is their N-Triples form (valid SPARQL): an IRI is validated on
+    construction and a literal is escaped, so no parameter value can close the block or add a clause.
+    """
+    names = list(bindings)
+    values = "VALUES (" + " ".join("?" + n for n in names) + ") { (" + " ".join(
+        str(bindings[n]) for n in names) + ") }\n"
+    positions = list(_scan_code(sparql))
+    code = "".join(c for _, c in positions)
+    m = re.search(r"\bWHERE\s*\{", code, re.IGNORECASE)
+    brace = code.index("{", m.start()) if m else (code.index("{") if "{" in code else None)
+    if brace is None:
+        raise QueryError("cannot bind parameters: the query has no WHERE group")
+    at = positions[brace][0] + 1
+    return sparql[:at] + "\n" + values + sparql[at:]
+
+
+# --- factory ----------------------------------------------------------------------------------------------
+
+def shipped_files(*, shapes: bool = False) -> list[Path]:
+    files = resources.graph_files()
+    if shapes:
+        files += resources.shape_files()
+    return files
+
+
+def open_store(endpoint: str | None = None, data: Iterable[str | os.PathLike] = (), *, shipped: bool = True,
+               shapes: bool = False, max_bytes: int = DEFAULT_MAX_BYTES, cache: bool | None = None,
+               timeout: float = 60.0) -> GraphStore:
+    """The graph a command works on: an endpoint, or the shipped graph (+ shapes) plus the user's files."""
+    data = list(data)
+    if endpoint:
+        if data:
+            raise InputError("--data and --endpoint cannot be combined (load the files into the endpoint)")
+        return EndpointStore(endpoint, timeout=timeout)
+    files = (shipped_files(shapes=shapes) if shipped else []) + [Path(p) for p in data]
+    return LocalStore(files, max_bytes=max_bytes, cache=cache)
+
+
+__all__ = ["GraphStore", "LocalStore", "EndpointStore", "open_store", "inject_values"]
