@@ -3,7 +3,6 @@ CLI runner that goes through the real error handling."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -53,4 +52,3 @@ def small_store(small):
 def _no_cache(monkeypatch, tmp_path):
     # Keep the persistent store cache out of the user's home during tests.
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("JASIC_KG_RESOURCES", os.environ.get("JASIC_KG_RESOURCES", str(SMALL)))

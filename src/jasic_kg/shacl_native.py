@@ -253,6 +253,22 @@ class _Compiler:
         self.g = shapes.g
         self._n = itertools.count()
 
+    def path_pattern(self, p, a: str, b: str) -> str:
+        """Triple patterns linking a to b along SHACL path p. Sequences and inverses become joins over fresh
+        variables (Oxigraph evaluates a sequence *path* inside EXISTS without the outer binding: quadratic)."""
+        g = self.g
+        if isinstance(p, URIRef):
+            return f"{a} {_n3(p)} {b} ."
+        if isinstance(p, BNode) and (p, RDF.first, None) in g:
+            items = self.s.list(p)
+            if len(items) >= 2:
+                nodes = [a] + [self.var("m") for _ in items[:-1]] + [b]
+                return " ".join(self.path_pattern(it, nodes[i], nodes[i + 1]) for i, it in enumerate(items))
+        inv = g.value(p, SH.inversePath) if isinstance(p, BNode) else None
+        if inv is not None:
+            return self.path_pattern(inv, b, a)
+        return f"{a} {self.s.path_sparql(p)} {b} ."
+
     def var(self, stem="x") -> str:
         return f"?_{stem}{next(self._n)}"
 
@@ -274,9 +290,12 @@ class _Compiler:
             if len(paths) != 1:
                 raise NotCompilable(f"{shape} has {len(paths)} sh:path values")
             path_node = paths[0]
-            path = self.s.path_sparql(path_node)
+            self.s.path_sparql(path_node)  # raises NotCompilable for unknown path forms
+
+            def path(a, b, _p=path_node):
+                return self.path_pattern(_p, a, b)
             v = self.var("v")
-            vn = f"{focus} {path} {v} ."
+            vn = path(focus, v)
         else:
             path_node, path, v, vn = None, None, focus, ""
         out: list[_Check] = []
@@ -349,7 +368,7 @@ class _Compiler:
                 raise NotCompilable("sh:uniqueLang on a node shape")
             a, b, lg = self.var("a"), self.var("b"), self.var("lang")
             add("UniqueLangConstraintComponent",
-                f"{focus} {path} {a} . {focus} {path} {b} . FILTER(isLiteral({a}) && isLiteral({b}) && "
+                f"{path(focus, a)} {path(focus, b)} FILTER(isLiteral({a}) && isLiteral({b}) && "
                 f"lang({a}) != \"\" && !sameTerm({a}, {b}) && LCASE(lang({a})) = LCASE(lang({b}))) "
                 f"BIND(LCASE(lang({a})) AS {lg})", value=False, keys=(lg,))
         for o in g.objects(shape, SH["in"]):
@@ -358,7 +377,7 @@ class _Compiler:
             add("InConstraintComponent", f"{vn} FILTER(!({cond}))")
         for o in g.objects(shape, SH.hasValue):
             if is_prop:
-                add("HasValueConstraintComponent", f"FILTER NOT EXISTS {{ {focus} {path} {_n3(o)} }}", value=False)
+                add("HasValueConstraintComponent", f"FILTER NOT EXISTS {{ {path(focus, _n3(o))} }}", value=False)
             else:
                 add("HasValueConstraintComponent", f"FILTER(!sameTerm({focus}, {_n3(o)}))", value=False)
         for o in g.objects(shape, SH.equals):
@@ -368,7 +387,7 @@ class _Compiler:
                 add("EqualsConstraintComponent", f"{vn} FILTER NOT EXISTS {{ {focus} {p2} {v} }}")
                 w = self.var("w")
                 out.append(_Check(shape, SH.EqualsConstraintComponent,
-                                  f"{focus} {p2} {w} . FILTER NOT EXISTS {{ {focus} {path} {w} }}", focus, w,
+                                  f"{focus} {p2} {w} . FILTER NOT EXISTS {{ {path(focus, w)} }}", focus, w,
                                   (), None, path_node))
             else:
                 w = self.var("w")
@@ -422,7 +441,7 @@ class _Compiler:
         if n > 4:
             raise NotCompilable("cardinality above 3 in a nested shape")
         vs = [self.var("n") for _ in range(n)]
-        pat = " ".join(f"{focus} {path} {x} ." for x in vs)
+        pat = " ".join(path(focus, x) for x in vs)
         diffs = [f"!sameTerm({a}, {b})" for a, b in itertools.combinations(vs, 2)]
         return pat + (f" FILTER({' && '.join(diffs)})" if diffs else "")
 

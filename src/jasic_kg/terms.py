@@ -68,6 +68,9 @@ def expand_curie(text: str, prefixes: dict[str, str] = PREFIXES) -> str | None:
     return None
 
 
+_OPAQUE_SCHEMES = {"urn", "mailto", "tag", "doi", "isbn", "geo", "data"}
+
+
 def to_iri(text: str) -> NamedNode:
     """An IRI from `<iri>`, an absolute IRI or a CURIE with a project prefix; ValueError otherwise."""
     text = text.strip()
@@ -76,7 +79,10 @@ def to_iri(text: str) -> NamedNode:
     expanded = expand_curie(text)
     if expanded is not None:
         return NamedNode(expanded)
-    if not re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", text):
+    m = re.match(r"^([A-Za-z][A-Za-z0-9+.\-]*):", text)
+    # "foo:bar" is a valid IRI, but far more often a CURIE with a mistyped prefix: accept a scheme without
+    # "//" only when it is one that is used that way.
+    if not m or (not text[m.end():].startswith("//") and m.group(1).lower() not in _OPAQUE_SCHEMES):
         raise ValueError(f"not an absolute IRI or a known CURIE: {text!r} (prefixes: {', '.join(PREFIXES)})")
     return NamedNode(text)  # pyoxigraph validates the IRI (RFC 3987) and raises ValueError
 
@@ -154,6 +160,8 @@ def to_rdflib(term):
         return rdflib.BNode(term.value)
     if term.language:
         return rdflib.Literal(term.value, lang=term.language)
+    if term.datatype == XSD_STRING:  # rdflib keeps "x" and "x"^^xsd:string apart; RDF 1.1 does not
+        return rdflib.Literal(term.value)
     return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
 
 

@@ -1,0 +1,158 @@
+"""ROBOT-style SPARQL checks (ontology/checks/*-violation.rq) against their fixtures, with pyoxigraph.
+
+Any row a check returns is a finding. For every check there is a folder tests/fixtures/checks/<name>/ (the file
+name without "-violation.rq") with valid.ttl (no row from ANY check) and invalid.ttl (rows from this check, for
+exactly the focus nodes in EXPECTED_FOCUS). The data is ontology/jasic.ttl + ontology/vocab.ttl + the fixture,
+loaded into the default graph, as the validate command does.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ox = pytest.importorskip("pyoxigraph")
+
+ROOT = Path(__file__).resolve().parent.parent
+ONTOLOGY = ROOT / "ontology" / "jasic.ttl"
+VOCAB = ROOT / "ontology" / "vocab.ttl"
+CHECKS_DIR = ROOT / "ontology" / "checks"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "checks"
+JID = "https://w3id.org/jasic-kg/id/"
+
+CHECKS = sorted(CHECKS_DIR.glob("*-violation.rq"))
+CHECK_NAMES = [p.name.removesuffix("-violation.rq") for p in CHECKS]
+
+# check name -> the exact set of ?focus nodes (jid: local names) returned on invalid.ttl
+EXPECTED_FOCUS: dict[str, set[str]] = {
+    "sidebar-actor": {"fixture-event", "fixture-event-2", "fixture-claim", "fixture-claim-2", "fixture-membership",
+                      "fixture-book"},
+    "derived-quantity-claimed": {"fixture-quantity-derived", "fixture-quantity-derived-2"},
+    "edtf-bounds": {"fixture-day-mismatch", "fixture-day-missing", "fixture-month", "fixture-year", "fixture-decade",
+                    "fixture-interval"},
+    "dangling-reference": {"fixture-event", "fixture-claim", "fixture-thing"},
+    "duplicate-label": {"fixture-author-1", "fixture-author-2", "fixture-network"},
+    "quote-without-voice": {"fixture-event", "fixture-untyped"},
+    "order-cycle": {"fixture-a", "fixture-b", "fixture-c", "fixture-d", "fixture-e"},
+    "event-order-dates": {"fixture-early-sequel", "fixture-early-effect"},
+    "quantity-bounds": {"fixture-above", "fixture-below", "fixture-share"},
+    "unknown-property": {"fixture-event", "fixture-claim"},
+}
+
+# check name -> number of rows on invalid.ttl (a focus node may have several findings)
+EXPECTED_ROWS: dict[str, int] = {
+    "sidebar-actor": 6,
+    "edtf-bounds": 7,  # the interval has both bounds outside it
+    "quote-without-voice": 2,  # one row per node, not per quote
+}
+
+
+@pytest.fixture(scope="session")
+def base_store_data() -> bytes:
+    """ontology + vocab as N-Triples, parsed once; each test loads it into a fresh store."""
+    store = ox.Store()
+    store.load(path=str(ONTOLOGY), format=ox.RdfFormat.TURTLE)
+    store.load(path=str(VOCAB), format=ox.RdfFormat.TURTLE)
+    return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+
+
+def make_store(base: bytes, *fixtures: Path):
+    store = ox.Store()
+    store.load(base, format=ox.RdfFormat.N_TRIPLES)
+    for f in fixtures:
+        store.load(path=str(f), format=ox.RdfFormat.TURTLE)
+    return store
+
+
+def run(store, check: Path) -> list[dict]:
+    solutions = store.query(check.read_text(encoding="utf-8"))
+    names = [v.value for v in solutions.variables]
+    return [{n: sol[n] for n in names} for sol in solutions]
+
+
+def focus_names(rows: list[dict]) -> set[str]:
+    out = set()
+    for r in rows:
+        f = r["focus"]
+        assert isinstance(f, ox.NamedNode) and f.value.startswith(JID), f"unexpected focus {f}"
+        out.add(f.value.removeprefix(JID))
+    return out
+
+
+def check_file(name: str) -> Path:
+    return CHECKS_DIR / f"{name}-violation.rq"
+
+
+# --- structure -------------------------------------------------------------------------------------------------
+
+def test_checks_exist():
+    required = {"sidebar-actor", "derived-quantity-claimed", "edtf-bounds", "dangling-reference", "duplicate-label",
+                "quote-without-voice"}
+    assert required <= set(CHECK_NAMES), f"missing checks: {sorted(required - set(CHECK_NAMES))}"
+
+
+def test_every_check_has_fixtures_and_expectations():
+    missing = [n for n in CHECK_NAMES
+               if not ((FIXTURES / n / "valid.ttl").is_file() and (FIXTURES / n / "invalid.ttl").is_file())]
+    assert not missing, f"checks without tests/fixtures/checks/<name>/valid.ttl + invalid.ttl: {missing}"
+    assert set(CHECK_NAMES) == set(EXPECTED_FOCUS), (
+        f"EXPECTED_FOCUS out of step with ontology/checks: "
+        f"{sorted(set(CHECK_NAMES) ^ set(EXPECTED_FOCUS))}")
+    stale = sorted({p.name for p in FIXTURES.iterdir() if p.is_dir()} - set(CHECK_NAMES))
+    assert not stale, f"fixture folders for checks that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("name", CHECK_NAMES)
+def test_check_header_and_columns(name):
+    text = check_file(name).read_text(encoding="utf-8")
+    first = text.splitlines()[0]
+    assert first.startswith("# ") and len(first) > 20, f"{name}: the first line must be a '# ' comment saying what it checks"
+    select = re.search(r"^\s*SELECT\b(.*?)\bWHERE\b", text, re.S | re.M | re.I)
+    assert select, f"{name}: not a SELECT query"
+    for var in ("?focus", "?message"):
+        assert re.search(re.escape(var) + r"\b", select.group(1)), f"{name}: SELECT must project {var}"
+
+
+# --- behaviour -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", CHECK_NAMES)
+def test_ontology_and_vocab_have_no_findings(name, base_store_data):
+    rows = run(make_store(base_store_data), check_file(name))
+    assert rows == [], f"{name} finds rows in ontology + vocab alone: {rows}"
+
+
+@pytest.mark.parametrize("name", CHECK_NAMES)
+def test_valid_fixture_has_no_findings_from_any_check(name, base_store_data):
+    store = make_store(base_store_data, FIXTURES / name / "valid.ttl")
+    found = {c.name: run(store, c) for c in CHECKS}
+    found = {k: v for k, v in found.items() if v}
+    assert not found, f"{name}/valid.ttl has findings: {found}"
+
+
+@pytest.mark.parametrize("name", CHECK_NAMES)
+def test_invalid_fixture_exact_focus_nodes(name, base_store_data):
+    rows = run(make_store(base_store_data, FIXTURES / name / "invalid.ttl"), check_file(name))
+    assert focus_names(rows) == EXPECTED_FOCUS[name]
+    if name in EXPECTED_ROWS:
+        assert len(rows) == EXPECTED_ROWS[name], rows
+    for r in rows:
+        msg = r["message"]
+        assert isinstance(msg, ox.Literal) and len(msg.value) > 10, f"{name}: empty ?message in {r}"
+
+
+# --- a few message texts, so the checks say something useful --------------------------------------------------
+
+@pytest.mark.parametrize("name, focus, needle", [
+    ("edtf-bounds", "fixture-day-missing", 'jkg:edtf "2018-08-24" is a full day but latestDate is missing'),
+    ("edtf-bounds", "fixture-month", 'latestDate 2018-07-15 falls outside jkg:edtf "2018-06"'),
+    ("dangling-reference", "fixture-event", "fixture-nobody"),
+    ("duplicate-label", "fixture-network", "skos:altLabel of agent <https://w3id.org/jasic-kg/id/fixture-group>"),
+    ("sidebar-actor", "fixture-book", "http://purl.org/dc/terms/creator"),
+    ("event-order-dates", "fixture-early-sequel", "precedes that event's jkg:earliestDate 2018-07-27"),
+])
+def test_messages(name, focus, needle, base_store_data):
+    rows = run(make_store(base_store_data, FIXTURES / name / "invalid.ttl"), check_file(name))
+    msgs = [r["message"].value for r in rows if r["focus"].value == JID + focus]
+    assert any(needle in m for m in msgs), msgs
