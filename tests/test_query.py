@@ -244,7 +244,7 @@ def test_endpoint_construct_and_describe(endpoint):
 
 
 @pytest.mark.parametrize("value", HOSTILE)
-def test_hostile_literal_endpoint(endpoint, value):
+def test_hostile_literal_endpoint(small, endpoint, value):
     remote = EndpointStore(endpoint)
     before = remote.count()
     assert run_saved_query(remote, "entity-by-label", {"label": value}).rows == []

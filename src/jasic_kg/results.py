@@ -44,16 +44,27 @@ class QueryResult:
         return cls("select", variables, rows)
 
 
+def _width(text: str) -> int:
+    """Display width: CJK (East Asian wide/fullwidth) characters take two columns in a terminal."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
 def render_table(result: QueryResult, prefixes: dict[str, str] = PREFIXES) -> str:
     """Aligned columns with CURIEs: for people, not for machines (use csv/json for those)."""
     if result.kind == "ask":
         return ("true" if result.boolean else "false") + "\n"
     header = [f"?{v}" for v in result.variables]
     cells = [[show(t, prefixes).replace("\n", " ") for t in row] for row in result.rows]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]
+    widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(header)]
+    lines = ["  ".join(_pad(h, w) for h, w in zip(header, widths)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
+    lines += ["  ".join(_pad(c, w) for c, w in zip(r, widths)).rstrip() for r in cells]
     lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
     return "\n".join(lines) + "\n"
 
