@@ -160,22 +160,43 @@ def _result_format_help():
 
 
 @cli.command(epilog=EPILOG)
-@click.argument("query")
+@click.argument("query", required=False)
+@click.option("--sparql", "sparql_text", metavar="TEXT", help="SPARQL query text (instead of NAME or FILE).")
 @param_option
+@click.option("--inference", type=click.Choice(["none", "rdfs"]), default="none", show_default=True,
+              help="rdfs: query the RDFS closure (subclasses, subproperties, domains, ranges), e.g. to find "
+                   "schema:Event and schema:startDate.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "jsonld", "nt"]),
               default=None, help="table|csv|tsv|json|xml for SELECT/ASK (default table); turtle|jsonld|nt for "
                                  "CONSTRUCT/DESCRIBE (default turtle).")
 @output_option
 @store_options
-def query(query, params, fmt, output, **store):
-    """Run a SPARQL query: a saved query NAME, a .rq FILE, SPARQL text, or - for stdin."""
-    from jasic_kg.queries import parse_param_options, resolve_query, run_saved_query
+def query(query, sparql_text, params, fmt, inference, output, **store):
+    """Run a SPARQL query: a saved query NAME, a .rq FILE, SPARQL text, or - for stdin.
+
+    \b
+    Examples:
+      jasic-kg query cq13-detained-27-july
+      jasic-kg query timeline --param from=2018-08-01 --param to=2018-08-31 --format csv
+      jasic-kg query --inference rdfs --sparql 'PREFIX schema: <https://schema.org/>
+        SELECT ?e ?start WHERE { ?e a schema:Event ; schema:startDate ?start }'
+    """
+    from jasic_kg.queries import load_query, parse_param_options, resolve_query, run_saved_query
     from jasic_kg.results import write_result
 
-    saved = resolve_query(query)
+    if (query is None) == (sparql_text is None):
+        raise InputError("give a saved query NAME, a FILE, SPARQL text or --sparql TEXT (exactly one)")
+    saved = load_query(sparql_text, "--sparql") if sparql_text is not None else resolve_query(query)
     values = parse_param_options(params)
     saved.bindings(values)  # parameter errors before any file is parsed
-    result = run_saved_query(_store(**store), saved, values)
+    graph = _store(**store)
+    if inference == "rdfs":
+        if not hasattr(graph, "oxigraph"):
+            raise InputError("--inference rdfs works on the local graph, not on an --endpoint")
+        from jasic_kg.inference import rdfs_closure
+
+        rdfs_closure(graph.oxigraph)
+    result = run_saved_query(graph, saved, values)
     emit(write_result(result, fmt), output)
 
 

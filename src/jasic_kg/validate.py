@@ -121,9 +121,12 @@ def run_pyshacl(data: Store, shapes: Store, inference: str = "none") -> list[Val
     out = []
     for shape in validator.shacl_graph.shapes:
         _, reports = shape.validate(executor, data_graph)
-        for _desc, _node, triples in reports:
+        for _desc, result_node, triples in reports:
             fields, messages = {}, []
-            for _s, p, o in triples:
+            for s, p, o in triples:
+                # The triples also describe the nested results of sh:node/sh:property detail; keep the result's own.
+                if s != result_node:
+                    continue
                 o = o[1] if isinstance(o, tuple) else o
                 if str(p) == sh + "resultMessage":
                     messages.append(str(o))
