@@ -694,7 +694,10 @@ def test_cq53_influences(kg):
                 if x["influenced"] == "optimistic outlook: China on the verge of a breakthrough for leftist politics"}
     assert optimism == {"Chongqing Model", "militancy of workers in state-owned enterprises",
                         "labour movement in the PRD"}
-    assert one(r, source="Maoism")["influenced"] == "worker recruits of the network"
+    assert one(r, source="Maoism", influenceKind="taught ideology")["influenced"] == "worker recruits of the network"
+    adopted = {row["influenced"] for row in r if row["source"] == "Maoism" and row["influenceKind"] == "adopted ideology"}
+    assert adopted == {"Maoist labour activist network in the PRD", "founding group of Maoist activists",
+                       "Marxist student associations"}
 
 
 def test_cq54_lenin_context_vs_china(kg):

@@ -407,7 +407,7 @@ EXPECTED_MESSAGES: dict[str, tuple[tuple, str]] = {
     "PlaceShape": (("jid:fixture-place-bad", "jkg:withinPlace", "jsh:PlaceShape", "ClassConstraintComponent"),
                    "jkg:withinPlace points to a jkg:Place"),
     "EventBoundsShape": (("jid:fixture-event-unbounded", None, "jsh:EventBoundsShape", "OrConstraintComponent"),
-                         "an event needs at least one honest date bound (jkg:earliestDate, jkg:latestDate); "
+                         "an event needs at least one honest date bound (jkg:earliestDate, jkg:latestDate, jkg:latestStartDate); "
                          "say why in jkg:dateBasis when inferred"),
     "EventShape": (("jid:fixture-event-bad", "jkg:eventType", "jsh:EventShape", "NodeConstraintComponent"),
                    "an event needs a jkg:eventType from the jv:event-types scheme"),
