@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import shutil
 import socket
+import sys
 import subprocess
 import time
 from pathlib import Path
@@ -206,9 +206,9 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory):
-    exe = shutil.which("oxigraph") or str(Path(__file__).parent.parent / ".venv" / "bin" / "oxigraph")
-    if not Path(exe).exists():
-        pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
+    # The server comes with the test extras ('.[test]'), in the same environment as this Python.
+    exe = str(Path(sys.executable).parent / "oxigraph")
+    assert Path(exe).exists(), "the oxigraph server is not installed: pip install '.[test]'"
     from tests.conftest import SMALL
 
     loc = tmp_path_factory.mktemp("oxigraph")
