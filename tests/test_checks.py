@@ -35,7 +35,6 @@ EXPECTED_FOCUS: dict[str, set[str]] = {
     "dangling-reference": {"fixture-event", "fixture-claim", "fixture-thing"},
     "duplicate-label": {"fixture-author-1", "fixture-author-2", "fixture-network"},
     "quote-without-voice": {"fixture-event", "fixture-untyped"},
-    "order-cycle": {"fixture-a", "fixture-b", "fixture-c", "fixture-d", "fixture-e"},
     "event-order-dates": {"fixture-early-sequel", "fixture-early-effect"},
     "quantity-bounds": {"fixture-above", "fixture-below", "fixture-share"},
     "unknown-property": {"fixture-event", "fixture-claim"},
@@ -156,3 +155,39 @@ def test_messages(name, focus, needle, base_store_data):
     rows = run(make_store(base_store_data, FIXTURES / name / "invalid.ttl"), check_file(name))
     msgs = [r["message"].value for r in rows if r["focus"].value == JID + focus]
     assert any(needle in m for m in msgs), msgs
+
+
+# --- built-in checks (validate.BUILTIN_CHECKS: Python, where SPARQL cannot be linear) ---------------------------
+
+BUILTIN_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "builtin-checks"
+BUILTIN_EXPECTED_FOCUS = {"order-cycle": {"fixture-a", "fixture-b", "fixture-c", "fixture-d", "fixture-e"}}
+
+
+def test_every_builtin_check_has_fixtures():
+    from jasic_kg.validate import BUILTIN_CHECKS
+
+    assert set(BUILTIN_CHECKS) == set(BUILTIN_EXPECTED_FOCUS)
+    assert {p.name for p in BUILTIN_FIXTURES.iterdir() if p.is_dir()} == set(BUILTIN_CHECKS)
+
+
+@pytest.mark.parametrize("name", sorted(BUILTIN_EXPECTED_FOCUS))
+def test_builtin_check_finds_exactly_the_invalid_nodes(base_store_data, name):
+    from jasic_kg.validate import BUILTIN_CHECKS
+
+    check = BUILTIN_CHECKS[name]
+    assert check(make_store(base_store_data, BUILTIN_FIXTURES / name / "valid.ttl")) == []
+    findings = check(make_store(base_store_data, BUILTIN_FIXTURES / name / "invalid.ttl"))
+    assert focus_names([{"focus": f.focus} for f in findings]) == BUILTIN_EXPECTED_FOCUS[name]
+    assert all(f.check == name and "cycle" in f.message for f in findings)
+
+
+def test_order_cycle_is_linear_on_a_long_chain():
+    """A long chain without a cycle, then the same chain closed into one: no recursion limit, one pass."""
+    from jasic_kg.validate import _nodes_on_cycles
+
+    n = 200_000
+    chain = {i: [i + 1] for i in range(n)}
+    assert _nodes_on_cycles(chain) == set()
+    chain[n] = [0]
+    assert _nodes_on_cycles(chain) == set(range(n + 1))
+    assert _nodes_on_cycles({"a": ["a"], "b": ["c"]}) == {"a"}

@@ -72,13 +72,20 @@ def param_option(f):
 
 def store_options(f):
     f = click.option("--no-cache", is_flag=True, help="Never use the on-disk store cache for big inputs.")(f)
+    f = click.option("--allow-service", is_flag=True,
+                     help="Let SPARQL SERVICE clauses of local queries contact other endpoints (off by default).")(f)
+    f = click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
+                     help="Give up on a query after this many seconds (default: 60 for --endpoint, 300 local).")(f)
     return data_option(endpoint_option(max_bytes_option(f)))
 
 
-def _store(endpoint=None, data=(), max_bytes=None, no_cache=False, **extra):
+def _store(endpoint=None, data=(), max_bytes=None, no_cache=False, allow_service=False, timeout=None, **extra):
     from jasic_kg.store import open_store
 
-    return open_store(endpoint, data, max_bytes=max_bytes, cache=False if no_cache else None, **extra)
+    if timeout is not None:
+        extra.update(timeout=timeout, local_timeout=timeout)
+    return open_store(endpoint, data, max_bytes=max_bytes, cache=False if no_cache else None,
+                      allow_service=allow_service, **extra)
 
 
 def emit(payload: bytes | str, output: str | None) -> None:
@@ -134,8 +141,9 @@ def _validate_formats():
 @click.option("--format", "fmt", type=click.Choice(["text", "turtle", "json", "junit"]), default="text",
               show_default=True, help="Report format (junit: JUnit XML for CI).")
 @output_option
-@click.option("--engine", type=click.Choice(["pyshacl", "native"]), default="pyshacl", show_default=True,
-              help="SHACL engine.")
+@click.option("--engine", type=click.Choice(["native", "pyshacl"]), default="native", show_default=True,
+              help="SHACL engine: native (SHACL Core compiled to SPARQL on the store; the tests prove its results "
+                   "identical to pySHACL's) or pyshacl (the reference engine; needed for --inference rdfs).")
 @click.option("--inference", type=click.Choice(["none", "rdfs"]), default="none", show_default=True,
               help="Entailment before SHACL (none: the data must state its types; see docs).")
 @max_bytes_option

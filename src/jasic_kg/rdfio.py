@@ -65,6 +65,8 @@ def check_file(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> P
         raise InputError("file is empty", path)
     if b"\x00" in head:
         raise InputError("looks like a binary file, not RDF text", path)
+    if path.suffix.lower() in FORMATS_BY_EXTENSION:
+        check_structure(path, FORMATS_BY_EXTENSION[path.suffix.lower()])
     return path
 
 
@@ -84,18 +86,159 @@ def syntax_error(path: Path | str, err: Exception) -> InputError:
     return InputError(text or "syntax error", path, line, column)
 
 
+@contextlib.contextmanager
+def parse_errors(path: Path | str):
+    """Every way a parser can fail on a bad file -> one InputError naming the file (the shared mechanism for
+    read_quads and the stores' loaders)."""
+    try:
+        yield
+    except SyntaxError as e:
+        raise syntax_error(path, e) from None
+    except MemoryError as e:
+        # pyoxigraph refuses a single token (literal, IRI) over its 16 MiB buffer with MemoryError.
+        raise InputError(f"a literal or IRI is longer than the parser's limit of {MAX_TOKEN_BYTES} bytes ({e})",
+                         path) from None
+    except UnicodeError as e:
+        raise InputError(f"not UTF-8 text: {e}", path) from None
+    except (ValueError, OSError) as e:
+        raise InputError(" ".join(str(e).split()) or type(e).__name__, path) from None
+
+
+# --- limits on pathological inputs ------------------------------------------------------------------------
+# pyoxigraph recurses on some nested constructs (RDF 1.2 triple terms, JSON-LD objects, SPARQL groups): deep
+# enough nesting overflows the native stack and kills the process with SIGSEGV, and its JSON-LD and RDF/XML
+# parsers need time and memory superlinear in the depth. Real data nests a few levels; we refuse deeper input
+# before any parser sees it. Documented in README "Limits".
+
+MAX_NESTING = 1000  # brackets ( [ { << in Turtle/TriG/N-Triples/N-Quads, JSON arrays/objects, XML elements
+MAX_TOKEN_BYTES = 16 * 1024 * 1024  # pyoxigraph's own buffer: one literal or IRI longer than this is refused
+NATIVE_STACK_BYTES = 1 << 30  # stack of the thread that runs SPARQL (virtual memory, touched only if needed)
+
+# Turtle family: strings, IRIs and comments are skipped (their brackets are not structure). Possessive
+# quantifiers keep the scan linear even on unterminated strings.
+_TTL_SKIP = re.compile(
+    rb'"""[^"\\]*+(?:(?:\\.|"(?!""))[^"\\]*+)*+"""'
+    rb"|'''[^'\\]*+(?:(?:\\.|'(?!''))[^'\\]*+)*+'''"
+    rb'|"[^"\\\n\r]*+(?:\\.[^"\\\n\r]*+)*+"'
+    rb"|'[^'\\\n\r]*+(?:\\.[^'\\\n\r]*+)*+'"
+    rb"|<[^<>\"{}|^`\\\x00-\x20]*+>"
+    rb"|#[^\n\r]*+",
+    re.S,
+)
+_JSON_SKIP = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"', re.S)
+_XML_SKIP = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<![A-Za-z][^\[>]*+(?:\[.*?\])?\s*>", re.S)
+_XML_EMPTY = re.compile(rb"<[A-Za-z_:][^<>\"'/]*+(?:(?:\"[^\"]*+\"|'[^']*+')[^<>\"'/]*+)*+/>")
+_XML_CLOSE = re.compile(rb"</[^<>]*+>")
+_XML_OPEN = re.compile(rb"<[A-Za-z_:][^<>\"']*+(?:(?:\"[^\"]*+\"|'[^']*+')[^<>\"']*+)*+>")
+_OPEN, _CLOSE = b"\x01", b"\xff"
+_BRACKETS = bytes.maketrans(b"([{)]}", _OPEN * 3 + _CLOSE * 3)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"([{)]}\x01\xff")
+_ONLY_MARKS = bytes(b for b in range(256) if b not in b"\x01\xff")
+
+
+def max_depth(marks: bytes) -> int:
+    """Deepest nesting of a string of _OPEN/_CLOSE bytes (stray closers do not hide later depth)."""
+    from array import array
+    from itertools import accumulate
+
+    steps = array("b", marks)
+    if not steps:
+        return 0
+    sums = list(accumulate(steps))
+    if min(sums) >= 0:
+        return max(sums)
+    return max(accumulate(steps, lambda depth, step: max(depth + step, 0)))
+
+
+def nesting_depth(data: bytes, fmt: RdfFormat) -> int:
+    """How deeply `data` nests, counted the way its parser would recurse (an upper bound)."""
+    if fmt == RdfFormat.JSON_LD:
+        marks = _JSON_SKIP.sub(b"", data).translate(_BRACKETS, _NOT_BRACKETS)
+    elif fmt == RdfFormat.RDF_XML:
+        body = _XML_SKIP.sub(b"", data.replace(b"\x01", b"").replace(b"\xff", b""))
+        body = _XML_OPEN.sub(_OPEN, _XML_CLOSE.sub(_CLOSE, _XML_EMPTY.sub(b"", body)))
+        marks = body.translate(None, _ONLY_MARKS)
+    else:
+        body = _TTL_SKIP.sub(b" ", data).replace(b"<<", _OPEN).replace(b">>", _CLOSE)
+        marks = body.translate(_BRACKETS, _NOT_BRACKETS)
+    return max_depth(marks)
+
+
+def run_native(fn, *, timeout: float | None = None, what: str = "the query"):
+    """fn() in a worker thread with a NATIVE_STACK_BYTES stack: pyoxigraph's SPARQL parser and evaluator
+    recurse, and some legal queries overflow the main thread's 8 MiB stack (SIGSEGV, no message). pyoxigraph
+    releases the GIL while it works, so `timeout` (seconds) bounds a pathological evaluation: InputError, and
+    the daemon thread dies with the process."""
+    import threading
+
+    outcome: dict = {}
+
+    def target():
+        try:
+            outcome["value"] = fn()
+        except BaseException as e:  # re-raised in the caller's thread
+            outcome["error"] = e
+
+    old = threading.stack_size()
+    thread = None
+    for size in (NATIVE_STACK_BYTES, NATIVE_STACK_BYTES >> 3, 0):
+        try:
+            threading.stack_size(size)
+            thread = threading.Thread(target=target, name="jasic-kg-native", daemon=True)
+            thread.start()
+            break
+        except (RuntimeError, ValueError, MemoryError):  # no room for a big stack: try a smaller one
+            thread = None
+        finally:
+            threading.stack_size(old)
+    if thread is None:
+        return fn()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise InputError(f"{what} did not finish within {timeout:g} s (raise the limit with --timeout)")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
+def check_structure(path: Path, fmt: RdfFormat) -> None:
+    """Refuse nesting deeper than MAX_NESTING and (RDF/XML) entity expansion bombs, in time linear in the size."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError(f"cannot read: {e.strerror or e}", path) from None
+    depth = nesting_depth(data, fmt)
+    if depth > MAX_NESTING:
+        raise InputError(f"nesting is {depth} levels deep, over the limit of {MAX_NESTING} (see README: Limits)",
+                         path)
+    if fmt == RdfFormat.RDF_XML and b"<!ENTITY" in data:
+        _check_xml_entities(path, data)
+
+
+def _check_xml_entities(path: Path, data: bytes) -> None:
+    """Entity declarations can expand a small file into gigabytes ("billion laughs"), and pyoxigraph's RDF/XML
+    parser expands them. expat (no handlers: C speed) enforces a limit on the amplification; external
+    entities are never loaded."""
+    import pyexpat
+
+    parser = pyexpat.ParserCreate()
+    try:
+        parser.Parse(data, True)
+    except pyexpat.ExpatError as e:
+        message = pyexpat.ErrorString(e.code)
+        if "amplification" in message or "entity" in message or "recursive" in message:
+            raise InputError(f"XML entities: {message}", path, e.lineno, e.offset + 1) from None
+        # Other well-formedness errors: pyoxigraph reports them in its own words.
+
+
 def read_quads(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES, rename_blank_nodes: bool = True) -> list:
     """All quads of one file, strictly parsed; InputError with FILE:LINE:COLUMN on any problem.
 
     Blank nodes get fresh ids by default: `_:b1` in two files is two nodes (RDF merge semantics)."""
     path = check_file(path, max_bytes)
     fmt = rdf_format(path)
-    try:
+    with parse_errors(path):
         return list(parse(path=str(path), format=fmt, rename_blank_nodes=rename_blank_nodes))
-    except SyntaxError as e:
-        raise syntax_error(path, e) from None
-    except (ValueError, OSError) as e:
-        raise InputError(str(e), path) from None
 
 
 @contextlib.contextmanager

@@ -499,6 +499,8 @@ class _Compiler:
         elif dt in _CASTABLE:
             ok = (f"(isLiteral({v}) && datatype({v}) = {_n3(dt)} && "
                   f"!sameTerm(COALESCE({_n3(dt)}({v}), <urn:jasic-kg:no-cast>), <urn:jasic-kg:no-cast>))")
+        elif not _rdflib_validates(dt):
+            ok = f"(isLiteral({v}) && datatype({v}) = {_n3(dt)})"  # rdflib never finds these ill-typed
         else:
             ok = f"(isLiteral({v}) && datatype({v}) = {_n3(dt)})"
             # pySHACL also rejects literals that rdflib finds ill-typed: checked in Python on the matches.
@@ -543,6 +545,11 @@ class _Compiler:
         if len(parts) == 1:
             return parts[0]
         return "{ SELECT DISTINCT " + focus + " WHERE { " + " UNION ".join(f"{{ {p} }}" for p in parts) + " } }"
+
+
+def _rdflib_validates(dt) -> bool:
+    """Whether rdflib can find a literal of datatype dt ill-typed (probed with lexical forms no type accepts)."""
+    return any(getattr(Literal(lex, datatype=dt), "ill_typed", None) for lex in ("-1 x", "x\u0000y", "?", ""))
 
 
 def _is_stringish_term(lit: Literal) -> bool:
@@ -725,6 +732,8 @@ def run_pyshacl(data_graph: rdflib.Graph, shapes_graph: rdflib.Graph, only_shape
             f = {}
             msgs = []
             for _s, p, o in triples:
+                if _s != r_node:
+                    continue  # sh:detail results nested under this one (sh:node) are not results of their own
                 o = o[1] if isinstance(o, tuple) else o
                 if p == SH.resultMessage:
                     msgs.append(str(o))

@@ -25,7 +25,7 @@ from pyoxigraph import (
 
 from jasic_kg import resources
 from jasic_kg.errors import InputError, JasicError, NetworkError, QueryError
-from jasic_kg.rdfio import DEFAULT_MAX_BYTES, check_file, rdf_format, syntax_error
+from jasic_kg.rdfio import DEFAULT_MAX_BYTES, MAX_NESTING, check_file, parse_errors, rdf_format, run_native
 from jasic_kg.results import QueryResult
 from jasic_kg.terms import PREFIXES
 
@@ -87,7 +87,10 @@ class LocalStore(GraphStore):
     """An in-process pyoxigraph store over RDF files (strictly parsed)."""
 
     def __init__(self, files: Sequence[str | os.PathLike], *, max_bytes: int = DEFAULT_MAX_BYTES,
-                 cache: bool | None = None, cache_dir: str | os.PathLike | None = None):
+                 cache: bool | None = None, cache_dir: str | os.PathLike | None = None,
+                 allow_service: bool = False, timeout: float | None = None):
+        self.allow_service = allow_service  # SERVICE makes the local engine contact other hosts: off by default
+        self.timeout = timeout  # seconds a local query may run (None: unbounded)
         self.files = [check_file(f, max_bytes) for f in files]
         self.description = f"{len(self.files)} local file(s)"
         total = sum(f.stat().st_size for f in self.files)
@@ -99,13 +102,9 @@ class LocalStore(GraphStore):
     def _load(self, store: Store, bulk: bool = False) -> Store:
         for path in self.files:
             fmt = rdf_format(path)
-            try:
+            with parse_errors(path):
                 # bulk_load streams big files to disk; load is transactional and faster for small ones.
                 (store.bulk_load if bulk else store.load)(path=str(path), format=fmt)
-            except SyntaxError as e:
-                raise syntax_error(path, e) from None
-            except (ValueError, OSError) as e:
-                raise InputError(str(e), path) from None
         return store
 
     def _open_cached(self, cache_dir) -> Store:
@@ -136,21 +135,27 @@ class LocalStore(GraphStore):
 
     def query(self, sparql, bindings=None) -> QueryResult:
         bound = _check_bindings(bindings)
+        check_query(sparql, allow_service=self.allow_service)
         subs = {Variable(k): v for k, v in bound.items()}
-        try:
+
+        def run() -> QueryResult:
             try:
-                res = self._store.query(sparql, prefixes=PREFIXES, substitutions=subs or None)
-            except RuntimeError as e:
-                # pyoxigraph substitutes (SEP-0007) only variables of the SELECT projection; grlc queries seldom
-                # project their parameters, so bind those with the VALUES block the endpoint store uses.
-                if "projection" not in str(e):
-                    raise
-                res = self._store.query(inject_values(sparql, bound), prefixes=PREFIXES)
-        except SyntaxError as e:
-            raise QueryError(sparql_error(e)) from None
-        except (OSError, RuntimeError) as e:
-            raise QueryError(f"query failed: {e}") from None
-        return _from_pyoxigraph(res)
+                try:
+                    res = self._store.query(sparql, prefixes=PREFIXES, substitutions=subs or None)
+                except RuntimeError as e:
+                    # pyoxigraph substitutes (SEP-0007) only variables of the SELECT projection; grlc queries
+                    # seldom project their parameters, so bind those with the VALUES block the endpoint store uses.
+                    if "projection" not in str(e):
+                        raise
+                    res = self._store.query(inject_values(sparql, bound), prefixes=PREFIXES)
+                return _from_pyoxigraph(res)  # evaluation happens here, while iterating
+            except SyntaxError as e:
+                raise QueryError(sparql_error(e)) from None
+            except (OSError, RuntimeError) as e:
+                raise QueryError(f"query failed: {' '.join(str(e).split())}") from None
+
+        # A big-stack thread (pyoxigraph recurses; some legal queries overflow 8 MiB) and an optional deadline.
+        return run_native(run, timeout=self.timeout)
 
     def quads(self) -> Iterator[Quad]:
         return iter(self._store)
@@ -296,10 +301,39 @@ def sparql_error(err: Exception) -> str:
 
 
 def _check_syntax(sparql: str) -> None:
+    check_query(sparql, allow_service=True)  # the endpoint, not jasic-kg, runs a SERVICE clause
+    if _SERVICE.search(code_text(sparql)):
+        return  # checking means evaluating on an empty store, which would contact the SERVICE host from here
     try:
-        Store().query(sparql)
+        run_native(lambda: Store().query(sparql))
     except SyntaxError as e:
         raise QueryError(sparql_error(e)) from None
+
+
+# Limits on query text (README "Limits"): pyoxigraph's SPARQL parser recurses on nesting and on prefix
+# operators (! ^); with run_native's 1 GiB stack these bounds keep every query clear of a stack overflow.
+MAX_QUERY_BYTES = 1024 * 1024
+LOCAL_QUERY_TIMEOUT = 300.0  # seconds; the CLI's --timeout changes it
+_SERVICE = re.compile(r"(?<![\w:?$])SERVICE\b", re.IGNORECASE)
+_PREFIX_OPS = re.compile(r"(?:[!^](?!=)\s*)+")
+
+
+def check_query(sparql: str, *, allow_service: bool = False) -> None:
+    """Refuse queries too big or too deeply nested to run safely, and SERVICE unless allowed."""
+    size = len(sparql.encode("utf-8", "surrogatepass"))
+    if size > MAX_QUERY_BYTES:
+        raise QueryError(f"query is {size} bytes, over the limit of {MAX_QUERY_BYTES}")
+    code = code_text(sparql)
+    marks = code.replace("<<", "(").replace(">>", ")").encode("utf-8", "surrogatepass")
+    from jasic_kg.rdfio import _BRACKETS, _NOT_BRACKETS, max_depth
+
+    depth = max_depth(marks.translate(_BRACKETS, _NOT_BRACKETS))
+    depth += max((len(m.group().replace(" ", "")) for m in _PREFIX_OPS.finditer(code)), default=0)
+    if depth > MAX_NESTING:
+        raise QueryError(f"query nests {depth} levels deep, over the limit of {MAX_NESTING}")
+    if not allow_service and _SERVICE.search(code):
+        raise QueryError("SERVICE is off: jasic-kg does not contact other endpoints from a local query "
+                         "(--allow-service enables it)")
 
 
 def _scan_code(sparql: str) -> Iterator[tuple[int, str]]:
@@ -366,15 +400,18 @@ def shipped_files(*, shapes: bool = False) -> list[Path]:
 
 def open_store(endpoint: str | None = None, data: Iterable[str | os.PathLike] = (), *, shipped: bool = True,
                shapes: bool = False, max_bytes: int = DEFAULT_MAX_BYTES, cache: bool | None = None,
-               timeout: float = 60.0) -> GraphStore:
-    """The graph a command works on: an endpoint, or the shipped graph (+ shapes) plus the user's files."""
+               timeout: float = 60.0, allow_service: bool = False,
+               local_timeout: float | None = LOCAL_QUERY_TIMEOUT) -> GraphStore:
+    """The graph a command works on: an endpoint, or the shipped graph (+ shapes) plus the user's files.
+    `timeout` bounds endpoint requests, `local_timeout` each local query; SERVICE runs only if allowed."""
     data = list(data)
     if endpoint:
         if data:
             raise InputError("--data and --endpoint cannot be combined (load the files into the endpoint)")
         return EndpointStore(endpoint, timeout=timeout)
     files = (shipped_files(shapes=shapes) if shipped else []) + [Path(p) for p in data]
-    return LocalStore(files, max_bytes=max_bytes, cache=cache)
+    return LocalStore(files, max_bytes=max_bytes, cache=cache, allow_service=allow_service,
+                      timeout=local_timeout)
 
 
 __all__ = ["GraphStore", "LocalStore", "EndpointStore", "open_store", "inject_values"]
