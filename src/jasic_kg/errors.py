@@ -39,7 +39,9 @@ class InputError(JasicError):
 
     def __init__(self, message: str, path: str | None = None, line: int | None = None,
                  column: int | None = None):
-        self.message = message
+        # Always one line (reports and the CLI print it as one): a parser message may quote input text with
+        # line breaks in it.
+        self.message = str(message).replace("\r", "\\r").replace("\n", "\\n")
         self.path = None if path is None else str(path)
         self.line = line
         self.column = column

@@ -35,7 +35,8 @@ FORMATS_BY_EXTENSION: dict[str, RdfFormat] = {
     ".owl": RdfFormat.RDF_XML,
 }
 
-_LOCATION = re.compile(r"(?:Parser error )?at line (\d+) (?:between columns (\d+) and \d+|column (\d+))(?::\s*)?")
+_LOCATION = re.compile(r"(?:Parser error )?(?:at|between) line (\d+) (?:between columns (\d+) and (?:column )?\d+|"
+                       r"column (\d+)(?: and line \d+ column \d+)?)(?::\s*)?")
 
 
 def rdf_format(path: Path) -> RdfFormat:
@@ -93,7 +94,10 @@ def parse_errors(path: Path | str):
     try:
         yield
     except SyntaxError as e:
-        raise syntax_error(path, e) from None
+        err = syntax_error(path, e)
+        if err.line is None:
+            err.line, err.column = _find_snippet(path, err.message)
+        raise err from None
     except MemoryError as e:
         # pyoxigraph refuses a single token (literal, IRI) over its 16 MiB buffer with MemoryError.
         raise InputError(f"a literal or IRI is longer than the parser's limit of {MAX_TOKEN_BYTES} bytes ({e})",
@@ -102,6 +106,29 @@ def parse_errors(path: Path | str):
         raise InputError(f"not UTF-8 text: {e}", path) from None
     except (ValueError, OSError) as e:
         raise InputError(" ".join(str(e).split()) or type(e).__name__, path) from None
+
+
+def _find_snippet(path: Path | str, message: str) -> tuple[int | None, int | None]:
+    """A position for errors the parser reports without one (RDF/XML, JSON-LD processing): the first place the
+    text the message quotes ('...' or `...`) occurs in the file. (None, None) if there is nothing to look for."""
+    quoted = re.findall(r"'([^']{2,200})'|`([^`]{2,200})`", message)
+    prefix = re.search(r"[Uu]nknown prefix (\S+?):?$", message)
+    needles = [a or b for a, b in quoted] + ([f"<{prefix.group(1)}:"] if prefix else [])
+    if not needles:
+        return None, None
+    try:
+        with open(path, "rb") as f:
+            data = f.read(DEFAULT_MAX_BYTES)
+    except OSError:
+        return None, None
+    for needle in needles:
+        needle = needle.replace("\\n", "\n").replace("\\r", "\r")  # InputError escapes line breaks
+        at = data.find(needle.encode("utf-8", "replace"))
+        if at >= 0:
+            line = data.count(b"\n", 0, at) + 1
+            column = at - (data.rfind(b"\n", 0, at) + 1) + 1
+            return line, column
+    return None, None
 
 
 # --- limits on pathological inputs ------------------------------------------------------------------------
@@ -159,7 +186,8 @@ def nesting_depth(data: bytes, fmt: RdfFormat) -> int:
         body = _XML_OPEN.sub(_OPEN, _XML_CLOSE.sub(_CLOSE, _XML_EMPTY.sub(b"", body)))
         marks = body.translate(None, _ONLY_MARKS)
     else:
-        body = _TTL_SKIP.sub(b" ", data).replace(b"<<", _OPEN).replace(b">>", _CLOSE)
+        body = _TTL_SKIP.sub(b" ", data).replace(b"<<(", _OPEN).replace(b")>>", _CLOSE)
+        body = body.replace(b"<<", _OPEN).replace(b">>", _CLOSE)
         marks = body.translate(_BRACKETS, _NOT_BRACKETS)
     return max_depth(marks)
 
@@ -225,10 +253,10 @@ def _check_xml_entities(path: Path, data: bytes) -> None:
     try:
         parser.Parse(data, True)
     except pyexpat.ExpatError as e:
+        # Any error counts: past a well-formedness error expat stops counting, and pyoxigraph's more lenient
+        # parser would go on to expand whatever the declarations say.
         message = pyexpat.ErrorString(e.code)
-        if "amplification" in message or "entity" in message or "recursive" in message:
-            raise InputError(f"XML entities: {message}", path, e.lineno, e.offset + 1) from None
-        # Other well-formedness errors: pyoxigraph reports them in its own words.
+        raise InputError(f"XML with entity declarations: {message}", path, e.lineno, e.offset + 1) from None
 
 
 def read_quads(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES, rename_blank_nodes: bool = True) -> list:
@@ -250,17 +278,34 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb"):
         raise InputError("is a directory; give a file name", path)
     if not path.parent.is_dir():
         raise InputError("folder does not exist", path.parent)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        raise InputError(f"cannot write here: {e.strerror or e}", path) from None
     try:
         with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as f:
             yield f
             f.flush()
             os.fsync(f.fileno())
+        # mkstemp makes the file 0600; give the result the mode the old file had (or the umask's default), so
+        # an export a web server should publish stays readable.
+        os.chmod(tmp, _target_mode(path))
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(e, OSError):
+            raise InputError(f"cannot write: {e.strerror or e}", path) from None
         raise
+
+
+def _target_mode(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def write_bytes(path: str | os.PathLike, data: bytes) -> None:

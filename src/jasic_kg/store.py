@@ -304,8 +304,11 @@ def _check_syntax(sparql: str) -> None:
     check_query(sparql, allow_service=True)  # the endpoint, not jasic-kg, runs a SERVICE clause
     if _SERVICE.search(code_text(sparql)):
         return  # checking means evaluating on an empty store, which would contact the SERVICE host from here
+    def parse() -> None:
+        Store().query(sparql)  # the result object must die on this thread (pyoxigraph results are unsendable)
+
     try:
-        run_native(lambda: Store().query(sparql))
+        run_native(parse)
     except SyntaxError as e:
         raise QueryError(sparql_error(e)) from None
 
