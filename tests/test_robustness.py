@@ -159,7 +159,7 @@ def test_pathological_inputs_fail_fast_and_cleanly(tmp_path):
 
 
 def test_max_bytes_refuses_before_parsing(tmp_path):
-    # --max-bytes applies to every file loaded, the shipped ones too (the largest is well under 1 MB)
+    # --max-bytes applies to the user's files (the shipped ones are always loaded)
     big = tmp_path / "big.nt"
     big.write_bytes(b"<http://e/s> <http://e/p> <http://e/o> .\n" * 50_000)
     assert_clean(jasic("stats", "--data", big, "--max-bytes", "1000000"), 2,

@@ -18,7 +18,7 @@ from jasic_kg.validate import ENGINES, validate
     ("empty.ttl", b"  \n", "empty.ttl: file is empty"),
     ("binary.ttl", b"\x00\x01\x02abc", "binary.ttl: looks like a binary file, not RDF text"),
     ("remote.jsonld", b'{"@context": "http://example.org/ctx.jsonld", "@id": "http://x/a", "name": "b"}',
-     "remote.jsonld: remote JSON-LD @context is not fetched"),
+     "remote.jsonld: remote JSON-LD context http://example.org/ctx.jsonld is not fetched"),
     ("data.csv", b"a,b\n", "data.csv: unknown RDF file extension '.csv'"),
 ])
 def test_read_errors_are_one_line(tmp_path, name, content, message):
@@ -40,9 +40,16 @@ def test_read_limits(tmp_path):
         read_quads(tmp_path)
 
 
-def test_max_bytes_cli(run, small):
-    r = run("query", "events-in-year", "--max-bytes", "100")
-    assert r.exit_code == 2 and "over the limit of 100" in r.stderr
+def test_max_bytes_cli_limits_the_users_files_not_the_shipped_ones(run, small, tmp_path):
+    ok = run("query", "events-in-year", "--max-bytes", "100")  # the shipped files are all over 100 bytes
+    assert ok.exit_code == 0, ok.stderr
+    big = tmp_path / "big.nt"
+    big.write_bytes(b"<http://e/s> <http://e/p> <http://e/o> .\n" * 3)
+    for cmd in (["query", "events-in-year"], ["validate"], ["stats"], ["export", "--format", "nt"]):
+        r = run(*cmd, "--data", str(big), "--max-bytes", "100")
+        assert r.exit_code == 2, (cmd, r.stdout, r.stderr)
+        assert r.stderr.strip().endswith(f"{big}: file is 123 bytes, over the limit of 100 (raise it with "
+                                         "--max-bytes)"), (cmd, r.stderr)
 
 
 def test_atomic_write_leaves_nothing_on_failure(tmp_path):

@@ -45,8 +45,17 @@ class JasicGroup(click.Group):
 # --- shared options: the same name means the same thing in every command ----------------------------------
 
 def data_option(f):
+    f = click.option("--allow-context", "allow_context", multiple=True, metavar="URL-PREFIX",
+                     help="Fetch remote JSON-LD @context documents of --data files under this http(s) prefix "
+                          "(repeatable; none are fetched by default; contexts in the file's own folder are read).")(f)
     return click.option("--data", "data", multiple=True, metavar="FILE",
                         help="Add an RDF file to the shipped graph (repeatable; .ttl .nt .nq .trig .jsonld .rdf).")(f)
+
+
+def _allowed_contexts(prefixes) -> list[str]:
+    from jasic_kg.jsonld_contexts import check_allowed_prefixes
+
+    return check_allowed_prefixes(prefixes)
 
 
 def endpoint_option(f):
@@ -79,13 +88,14 @@ def store_options(f):
     return data_option(endpoint_option(max_bytes_option(f)))
 
 
-def _store(endpoint=None, data=(), max_bytes=None, no_cache=False, allow_service=False, timeout=None, **extra):
+def _store(endpoint=None, data=(), max_bytes=None, no_cache=False, allow_service=False, timeout=None,
+           allow_context=(), **extra):
     from jasic_kg.store import open_store
 
     if timeout is not None:
         extra.update(timeout=timeout, local_timeout=timeout)
     return open_store(endpoint, data, max_bytes=max_bytes, cache=False if no_cache else None,
-                      allow_service=allow_service, **extra)
+                      allow_service=allow_service, allow_contexts=_allowed_contexts(allow_context), **extra)
 
 
 def emit(payload: bytes | str, output: str | None) -> None:
@@ -147,11 +157,12 @@ def _validate_formats():
 @click.option("--inference", type=click.Choice(["none", "rdfs"]), default="none", show_default=True,
               help="Entailment before SHACL (none: the data must state its types; see docs).")
 @max_bytes_option
-def validate(data, fmt, output, engine, inference, max_bytes):
+def validate(data, allow_context, fmt, output, engine, inference, max_bytes):
     """Check syntax, SHACL shapes and ontology/checks/*-violation.rq queries (exit 1 on findings)."""
     from jasic_kg.validate import RENDERERS, validate as run
 
-    report = run(data, engine=engine, inference=inference, max_bytes=max_bytes)
+    report = run(data, engine=engine, inference=inference, max_bytes=max_bytes,
+                 allow_contexts=_allowed_contexts(allow_context))
     emit(RENDERERS[fmt](report), output)
     if report.exit_code:
         if output or fmt != "text":
@@ -355,11 +366,11 @@ def _evidence_module():
 @output_option
 @data_option
 @max_bytes_option
-def evidence_anchor(source, output, data, max_bytes):
+def evidence_anchor(source, output, data, allow_context, max_bytes):
     """Compute the Web Annotation anchors of every quote (the content of data/anchors.ttl)."""
     ev = _evidence_module()
     text, sha = ev.read_source(source)
-    anchors, findings = ev.anchor(_store(data=data, max_bytes=max_bytes), text)
+    anchors, findings = ev.anchor(_store(data=data, max_bytes=max_bytes, allow_context=allow_context), text)
     for f in findings:
         click.echo(f.line(), err=True)
     if findings:
@@ -375,11 +386,11 @@ def evidence_anchor(source, output, data, max_bytes):
 @click.option("--source", required=True, metavar="FILE", help="The article's reference text (UTF-8).")
 @data_option
 @max_bytes_option
-def evidence_verify(source, data, max_bytes):
+def evidence_verify(source, data, allow_context, max_bytes):
     """Check every anchored quote against the reference text (exit 1 on missing/moved/ambiguous quotes)."""
     ev = _evidence_module()
     text, sha = ev.read_source(source)
-    report = ev.verify(_store(data=data, max_bytes=max_bytes), text, sha)
+    report = ev.verify(_store(data=data, max_bytes=max_bytes, allow_context=allow_context), text, sha)
     for f in report.findings:
         click.echo(f.line())
     if report.expected_sha256 and report.expected_sha256 != report.source_sha256:

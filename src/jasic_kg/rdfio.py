@@ -4,8 +4,10 @@ Parsing uses pyoxigraph, which passes the W3C syntax test suites (rdflib accepts
 "jasic-kg validate" and every command agree on what a valid file is. Errors come out as one line,
 FILE:LINE:COLUMN: message.
 
-JSON-LD and remote contexts: pyoxigraph's JSON-LD parser has no document loader unless one is given, so a remote
-"@context" (or "@import") is refused, never fetched. We turn that refusal into a clear InputError.
+JSON-LD and remote contexts: pyoxigraph's JSON-LD parser has no document loader, so a "@context" (or "@import")
+naming another document is an error there. parser_input inlines such contexts first, under the rules of
+jasic_kg.jsonld_contexts (files in the input's folder; http(s) only under prefixes the user allowed); anything it
+leaves reaches the parser's refusal, which we turn into a clear InputError.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import contextlib
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from pyoxigraph import RdfFormat, parse
@@ -83,7 +86,7 @@ def syntax_error(path: Path | str, err: Exception) -> InputError:
     elif getattr(err, "lineno", None):
         line, column = err.lineno, getattr(err, "offset", None)
     if "LoadDocumentCallback" in text:
-        text = "remote JSON-LD @context is not fetched (jasic-kg never fetches remote contexts); inline the context"
+        text = "remote JSON-LD @context is not fetched (allow its prefix with --allow-context, or inline it)"
     return InputError(text or "syntax error", path, line, column)
 
 
@@ -259,14 +262,33 @@ def _check_xml_entities(path: Path, data: bytes) -> None:
         raise InputError(f"XML with entity declarations: {message}", path, e.lineno, e.offset + 1) from None
 
 
-def read_quads(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES, rename_blank_nodes: bool = True) -> list:
+def parser_input(path: Path, fmt: RdfFormat, allow_contexts: Sequence[str] = ()) -> dict:
+    """What to give pyoxigraph for `path`: the file itself or, for JSON-LD that names context documents, the
+    document with those contexts inlined under the toolkit's access rules (see jasic_kg.jsonld_contexts)."""
+    if fmt == RdfFormat.JSON_LD:
+        from jasic_kg.jsonld_contexts import inline_contexts
+
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            raise InputError(f"cannot read: {e.strerror or e}", path) from None
+        inlined = inline_contexts(path, data, allow_contexts)
+        if inlined is not None:
+            return {"input": inlined}
+    return {"path": str(path)}
+
+
+def read_quads(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES, rename_blank_nodes: bool = True,
+               allow_contexts: Sequence[str] = ()) -> list:
     """All quads of one file, strictly parsed; InputError with FILE:LINE:COLUMN on any problem.
 
-    Blank nodes get fresh ids by default: `_:b1` in two files is two nodes (RDF merge semantics)."""
+    Blank nodes get fresh ids by default: `_:b1` in two files is two nodes (RDF merge semantics).
+    `allow_contexts`: http(s) prefixes under which a JSON-LD file's remote contexts may be fetched."""
     path = check_file(path, max_bytes)
     fmt = rdf_format(path)
+    source = parser_input(path, fmt, allow_contexts)
     with parse_errors(path):
-        return list(parse(path=str(path), format=fmt, rename_blank_nodes=rename_blank_nodes))
+        return list(parse(format=fmt, rename_blank_nodes=rename_blank_nodes, **source))
 
 
 @contextlib.contextmanager

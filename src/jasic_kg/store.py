@@ -24,8 +24,10 @@ from pyoxigraph import (
 )
 
 from jasic_kg import resources
-from jasic_kg.errors import InputError, JasicError, NetworkError, QueryError
-from jasic_kg.rdfio import DEFAULT_MAX_BYTES, MAX_NESTING, check_file, parse_errors, rdf_format, run_native
+from jasic_kg.errors import InputError, NetworkError, QueryError
+from jasic_kg.rdfio import (
+    DEFAULT_MAX_BYTES, MAX_NESTING, check_file, parse_errors, parser_input, rdf_format, run_native,
+)
 from jasic_kg.results import QueryResult
 from jasic_kg.terms import PREFIXES
 
@@ -88,10 +90,16 @@ class LocalStore(GraphStore):
 
     def __init__(self, files: Sequence[str | os.PathLike], *, max_bytes: int = DEFAULT_MAX_BYTES,
                  cache: bool | None = None, cache_dir: str | os.PathLike | None = None,
-                 allow_service: bool = False, timeout: float | None = None):
+                 allow_service: bool = False, timeout: float | None = None, allow_contexts: Sequence[str] = (),
+                 shipped: Sequence[str | os.PathLike] = ()):
         self.allow_service = allow_service  # SERVICE makes the local engine contact other hosts: off by default
         self.timeout = timeout  # seconds a local query may run (None: unbounded)
-        self.files = [check_file(f, max_bytes) for f in files]
+        # `max_bytes` is the user's limit on their own files; the `shipped` files (loaded first) keep the default.
+        self.files = ([check_file(f, DEFAULT_MAX_BYTES) for f in shipped] +
+                      [check_file(f, max_bytes) for f in files])
+        # Resolved once: a JSON-LD file's allowed contexts are fetched here, not again for the cache or the load.
+        self._sources = [(path, rdf_format(path), parser_input(path, rdf_format(path), allow_contexts))
+                         for path in self.files]
         self.description = f"{len(self.files)} local file(s)"
         total = sum(f.stat().st_size for f in self.files)
         use_cache = cache if cache is not None else (total >= CACHE_MIN_BYTES and _cache_enabled())
@@ -100,18 +108,18 @@ class LocalStore(GraphStore):
     # Loading ---------------------------------------------------------------------------------------------
 
     def _load(self, store: Store, bulk: bool = False) -> Store:
-        for path in self.files:
-            fmt = rdf_format(path)
+        for path, fmt, source in self._sources:
             with parse_errors(path):
                 # bulk_load streams big files to disk; load is transactional and faster for small ones.
-                (store.bulk_load if bulk else store.load)(path=str(path), format=fmt)
+                (store.bulk_load if bulk else store.load)(format=fmt, **source)
         return store
 
     def _open_cached(self, cache_dir) -> Store:
         """A persistent store keyed by the SHA-256 of the inputs: an unchanged big input is parsed once."""
         key = hashlib.sha256(_CACHE_FORMAT)
-        for path in self.files:
-            key.update(_sha256_file(path).encode() + str(rdf_format(path)).encode())
+        for path, fmt, source in self._sources:
+            digest = hashlib.sha256(source["input"]).hexdigest() if "input" in source else _sha256_file(path)
+            key.update(digest.encode() + str(fmt).encode())
         base = Path(cache_dir) if cache_dir else default_cache_dir()
         target = base / f"store-{key.hexdigest()[:32]}"
         if not (target / ".complete").exists():
@@ -404,17 +412,18 @@ def shipped_files(*, shapes: bool = False) -> list[Path]:
 def open_store(endpoint: str | None = None, data: Iterable[str | os.PathLike] = (), *, shipped: bool = True,
                shapes: bool = False, max_bytes: int = DEFAULT_MAX_BYTES, cache: bool | None = None,
                timeout: float = 60.0, allow_service: bool = False,
-               local_timeout: float | None = LOCAL_QUERY_TIMEOUT) -> GraphStore:
+               local_timeout: float | None = LOCAL_QUERY_TIMEOUT, allow_contexts: Sequence[str] = ()) -> GraphStore:
     """The graph a command works on: an endpoint, or the shipped graph (+ shapes) plus the user's files.
-    `timeout` bounds endpoint requests, `local_timeout` each local query; SERVICE runs only if allowed."""
+    `timeout` bounds endpoint requests, `local_timeout` each local query; SERVICE runs only if allowed, and a
+    JSON-LD file's remote contexts are fetched only under the `allow_contexts` prefixes."""
     data = list(data)
     if endpoint:
         if data:
             raise InputError("--data and --endpoint cannot be combined (load the files into the endpoint)")
         return EndpointStore(endpoint, timeout=timeout)
-    files = (shipped_files(shapes=shapes) if shipped else []) + [Path(p) for p in data]
-    return LocalStore(files, max_bytes=max_bytes, cache=cache, allow_service=allow_service,
-                      timeout=local_timeout)
+    return LocalStore([Path(p) for p in data], shipped=shipped_files(shapes=shapes) if shipped else [],
+                      max_bytes=max_bytes, cache=cache, allow_service=allow_service, timeout=local_timeout,
+                      allow_contexts=allow_contexts)
 
 
 __all__ = ["GraphStore", "LocalStore", "EndpointStore", "open_store", "inject_values"]

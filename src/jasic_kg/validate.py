@@ -19,7 +19,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -357,8 +357,10 @@ BUILTIN_CHECKS: dict[str, Callable[[Store], list[ValidationFinding]]] = {"order-
 
 def validate(data: Iterable[str | Path] = (), *, engine: str = "native", inference: str = "none",
              max_bytes: int = DEFAULT_MAX_BYTES, graph_files: list[Path] | None = None,
-             shape_files: list[Path] | None = None, check_files: list[Path] | None = None) -> ValidationReport:
-    """Validate the shipped graph plus `data` files. Returns a report; the caller decides the exit code."""
+             shape_files: list[Path] | None = None, check_files: list[Path] | None = None,
+             allow_contexts: Sequence[str] = ()) -> ValidationReport:
+    """Validate the shipped graph plus `data` files. Returns a report; the caller decides the exit code.
+    `allow_contexts`: http(s) prefixes under which remote JSON-LD contexts of `data` files may be fetched."""
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r} (engines: {', '.join(ENGINES)})")
     if inference not in ("none", "rdfs"):
@@ -374,7 +376,9 @@ def validate(data: Iterable[str | Path] = (), *, engine: str = "native", inferen
     data_store, shapes_store, shape_files_of = Store(), Store(), {}
     for path, target in [(p, data_store) for p in graph] + [(p, shapes_store) for p in shape_paths]:
         try:
-            quads = read_quads(path, max_bytes)
+            # --max-bytes is the user's limit on their own files; the shipped ones keep the default
+            limit = max_bytes if path in user else DEFAULT_MAX_BYTES
+            quads = read_quads(path, limit, allow_contexts=allow_contexts)
         except InputError as e:
             report.findings.append(ValidationFinding("syntax", "Violation", e.message, file=e.path,
                                                      line=e.line, column=e.column))
