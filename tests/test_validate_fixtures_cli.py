@@ -32,3 +32,16 @@ def test_invalid_fixture_fails_with_a_readable_report(shipped, shape):
     assert source_shape in r.output          # grouped under the shape, named by CURIE
     assert "_:" not in r.output              # blank nodes are described, never shown by id
     assert "https://w3id.org/jasic-kg/" not in r.output  # project IRIs appear as CURIEs
+
+
+CHECK_FIXTURES = Path(__file__).parent / "fixtures" / "checks"
+CHECKS = sorted(p.name for p in CHECK_FIXTURES.iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("check", CHECKS)
+def test_invalid_check_fixture_report_names_nodes_by_curie(shipped, check):
+    r = CliRunner().invoke(cli, ["validate", "--data", str(CHECK_FIXTURES / check / "invalid.ttl")])
+    assert r.exit_code == 1, r.output
+    assert f"check {check}-violation  [" in r.output
+    assert "_:" not in r.output
+    assert "https://w3id.org/jasic-kg/" not in r.output  # check messages' <IRI>s are shown as CURIEs too

@@ -481,6 +481,9 @@ class _Names:
 
     def message(self, f: ValidationFinding) -> str:
         shape = f.shape
+        if f.stage in ("check", "meta"):
+            # check queries write IRIs as <...>; a person reads CURIEs
+            return _IRI_IN_TEXT.sub(lambda m: self._curie(m.group(1)), f.message or "finding")
         if f.stage != "shacl" or shape is None or f.component is None:
             return f.message or "finding"
         if any(True for _ in self.shapes.quads_for_pattern(shape, NamedNode(SH + "message"), None)):
@@ -492,6 +495,12 @@ class _Names:
         param = next((q.object for q in self.shapes.quads_for_pattern(shape, NamedNode(SH + comp), None)), None)
         shown = param.value if isinstance(param, Literal) else self.node(param)
         return template.format(shown if "{}" in template else "")
+
+    def _curie(self, iri: str) -> str:
+        try:
+            return self.node(NamedNode(iri))
+        except ValueError:  # not a valid IRI: leave the text as the check wrote it
+            return f"<{iri}>"
 
     def shape(self, f: ValidationFinding) -> str:
         """"jks:ClaimShape › jkg:quote" for a property shape, the check name for a check."""
@@ -548,6 +557,9 @@ _DEFAULT_MESSAGES = {
     "or": "value must conform to at least one of the listed shapes",
     "xone": "value must conform to exactly one of the listed shapes",
 }
+
+
+_IRI_IN_TEXT = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*:[^<>\s\"]*)>")
 
 
 def render_text(report: ValidationReport) -> bytes:
