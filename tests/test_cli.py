@@ -512,3 +512,13 @@ def test_subprocess_error_is_one_line(small, tmp_path):
     assert out.returncode == 2 and out.stdout == ""
     assert out.stderr.startswith("jasic-kg: error: invalid SPARQL: error at 1:18:")
     assert out.stderr.count("\n") == 1
+
+
+def test_export_csv_events_keep_latest_start_of_movements_known_only_to_be_under_way(run, shipped):
+    r = run("export", "--format", "csv", "--table", "events")
+    assert r.exit_code == 0
+    rows = {x["id"]: x for x in csv.DictReader(io.StringIO(r.stdout))}
+    prd = rows["jid:prd-labour-movement"]
+    assert (prd["date_stated"], prd["earliest_date"], prd["latest_date"], prd["latest_start_date"]) == (
+        "in the late 2000s (gaining momentum)", "", "", "2009-12-31")
+    assert rows["jid:russian-labour-movement"]["latest_start_date"] == "1902-12-31"

@@ -186,15 +186,15 @@ def framed_jsonld(store, kind: str) -> dict[str, dict]:
 _SEP = " | "  # several values in one cell
 _LABEL = "(SAMPLE(?l) AS ?label)"
 TABLES: dict[str, tuple[str, str]] = {
-    "events": ("jkg:Event and its subclasses, with dates as stated and their bounds", f"""
+    "events": ("jkg:Event and its subclasses, with dates as stated, their bounds and the latest start of those known only to be under way", f"""
         SELECT ?id {_LABEL} (GROUP_CONCAT(DISTINCT STR(?t); separator="{_SEP}") AS ?type)
                (SAMPLE(?ds) AS ?date_stated) (SAMPLE(?ed) AS ?edtf) (MIN(?e1) AS ?earliest_date)
-               (MAX(?e2) AS ?latest_date) (SAMPLE(?np) AS ?narrative_position)
+               (MAX(?e2) AS ?latest_date) (MIN(?ls) AS ?latest_start_date) (SAMPLE(?np) AS ?narrative_position)
         WHERE {{ ?id a ?t . ?t rdfs:subClassOf* jkg:Event .
           OPTIONAL {{ ?id rdfs:label ?l FILTER (LANGMATCHES(LANG(?l), "en") || LANG(?l) = "") }}
           OPTIONAL {{ ?id jkg:dateStated ?ds }} OPTIONAL {{ ?id jkg:edtf ?ed }}
           OPTIONAL {{ ?id jkg:earliestDate ?e1 }} OPTIONAL {{ ?id jkg:latestDate ?e2 }}
-          OPTIONAL {{ ?id jkg:narrativePosition ?np }} }}
+          OPTIONAL {{ ?id jkg:latestStartDate ?ls }} OPTIONAL {{ ?id jkg:narrativePosition ?np }} }}
         GROUP BY ?id ORDER BY ?earliest_date ?narrative_position ?id"""),
     "people": ("jkg:Person, with other names", f"""
         SELECT ?id {_LABEL} (GROUP_CONCAT(DISTINCT STR(?alt); separator="{_SEP}") AS ?other_names)
