@@ -28,6 +28,9 @@ SEEDS = [(p.suffix, p.read_bytes()[:4096]) for p in sorted(NEGATIVE.iterdir()) i
 SEEDS += [(".ttl", p.read_bytes()[:6000]) for p in sorted((REPO / "data").glob("*.ttl"))[:2]]
 SEEDS += [(".jsonld", b'{"@context": {"ex": "http://example.org/", "p": {"@id": "ex:p", "@type": "@id"}}, '
                       b'"@id": "ex:s", "p": ["ex:o", {"@id": "ex:b", "ex:q": {"@value": "1", "@language": "en"}}]}'),
+          (".jsonld", b'{"@context": ["ctx.jsonld", {"@version": 1.1, "@import": "ctx.jsonld", "q": {"@id": '
+                      b'"http://example.org/q", "@context": "ctx.jsonld"}}], "@id": "http://example.org/s", '
+                      b'"name": "x", "q": {"@id": "http://example.org/o", "name": "y"}}'),
           (".rdf", b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
                    b'xmlns:ex="http://example.org/"><rdf:Description rdf:about="http://example.org/s">'
                    b'<ex:p rdf:parseType="Resource"><ex:q xml:lang="en">x</ex:q></ex:p></rdf:Description></rdf:RDF>'),
@@ -38,9 +41,12 @@ TOKENS = [b"<", b">", b"<<", b">>", b"<<(", b")>>", b"(", b")", b"[", b"]", b"{"
           b"\\", b"\\u", b"\\U0010FFFF", b"@prefix", b"PREFIX", b"@base", b":", b"_:", b".", b";", b",", b"^^", b"@",
           b"#", b"\n", b"\x00", b"\xff", b"\xc3", b"a", b"true", b"1e", b"-", b"+", b'{"@context": ', b'"@id"',
           b'"@value"', b'"@list"', b"<!ENTITY", b"<!DOCTYPE", b"&", b"rdf:parseType=", b"]]>", b"<![CDATA[",
-          b"http://127.0.0.1:9/ctx"]
+          b"http://127.0.0.1:9/ctx", b'"ctx.jsonld"', b'"../ctx.jsonld"', b'"@import": ', b'"@base": "x"',
+          b'"file:///etc/passwd"']
 
 _TMP = Path(tempfile.mkdtemp(prefix="jasic-kg-fuzz-"))
+# the context the JSON-LD seeds name, next to the fuzzed file (contexts in the input's folder are read)
+(_TMP / "ctx.jsonld").write_text('{"@context": {"name": "http://schema.org/name", "ex": "http://example.org/"}}')
 
 
 @st.composite

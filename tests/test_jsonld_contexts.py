@@ -204,7 +204,7 @@ def test_inlined_document_gives_the_same_graph_as_the_context_written_inline(ser
 
 
 @pytest.mark.parametrize("route, message", [
-    ("loop.jsonld", "JSON-LD context loop: {base}/ctx/loop.jsonld includes itself"),
+    ("loop.jsonld", "JSON-LD context loop: 'loop.jsonld' includes itself"),
     ("not-json.jsonld", "JSON-LD context {base}/ctx/not-json.jsonld is not JSON"),
     ("no-context.jsonld", "JSON-LD context {base}/ctx/no-context.jsonld has no top-level @context"),
 ])
@@ -264,3 +264,17 @@ def test_prefix_rules():
     with pytest.raises(InputError):
         check_allowed_prefixes(["https://"])
 
+
+
+def test_deep_document_within_the_nesting_limit_is_resolved_not_an_internal_error(tmp_path):
+    # 998 levels of objects under a context array: the inliner walks them (json and the walk recurse per level)
+    depth = 998
+    body = '{"a": ' * depth + '"leaf"' + "}" * depth
+    doc = tmp_path / "deep.jsonld"
+    doc.write_text('{"@context": ["ctx.jsonld"], "@id": "http://example.org/s", "a": ' + body + "}")
+    (tmp_path / "ctx.jsonld").write_text(json.dumps({"@context": {"a": "http://example.org/a"}}))
+    p = jasic("stats", "--data", doc)
+    assert p.returncode == 0, p.stderr
+    quads = read_quads(doc)
+    assert len(quads) == depth + 1  # one link per level and the leaf literal
+    assert Literal("leaf") in {q.object for q in quads}

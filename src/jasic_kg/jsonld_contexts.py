@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
@@ -26,6 +27,7 @@ from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
 
 from jasic_kg.errors import InputError, NetworkError
+from jasic_kg.rdfio import MAX_NESTING
 
 MAX_CONTEXT_BYTES = 1024 * 1024  # one context document
 MAX_CONTEXT_DEPTH = 8  # contexts that name contexts
@@ -61,15 +63,24 @@ def inline_contexts(path: Path, data: bytes, allow: Sequence[str] = (), timeout:
     NetworkError when an allowed context cannot be fetched."""
     if not _MAY_REFERENCE.search(data):
         return None
+    # json and the walk below recurse once per level: make room for the nesting check_file allows
+    # (MAX_NESTING levels), so a deep but permitted document is resolved, not an internal error.
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 3 * MAX_NESTING + 1000))
     try:
-        doc = json.loads(data)
-    except ValueError:
-        return None  # not JSON: the parser reports it with its line and column
-    resolver = _Resolver(path, list(allow), timeout)
-    new = resolver.document(doc, path.resolve().as_uri())
-    if not resolver.loaded:
-        return None
-    return json.dumps(new, ensure_ascii=False).encode("utf-8")
+        try:
+            doc = json.loads(data)
+        except ValueError:
+            return None  # not JSON: the parser reports it with its line and column
+        resolver = _Resolver(path, list(allow), timeout)
+        new = resolver.document(doc, path.resolve().as_uri())
+        if not resolver.loaded:
+            return None
+        return json.dumps(new, ensure_ascii=False).encode("utf-8")
+    except RecursionError:
+        raise InputError("JSON nested too deeply to resolve its contexts", path) from None
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 class _Resolver:
@@ -121,15 +132,18 @@ class _Resolver:
         return value  # null or an invalid value: the parser reports it
 
     def load(self, ref: str, base: str, chain: tuple[str, ...]) -> tuple[str, object]:
-        url = urljoin(base, ref)
+        try:
+            url = urljoin(base, ref)
+            scheme = urlsplit(url).scheme.lower()
+        except ValueError as e:  # e.g. "http://[bad": urllib refuses it
+            raise self.fail(f"JSON-LD context {ref!r} is not a valid IRI ({e})") from None
         if url in chain:
-            raise self.fail(f"JSON-LD context loop: {url} includes itself")
+            raise self.fail(f"JSON-LD context loop: {ref!r} includes itself")
         if len(chain) >= MAX_CONTEXT_DEPTH:
             raise self.fail(f"JSON-LD contexts nested more than {MAX_CONTEXT_DEPTH} documents deep")
         if url not in self.loaded:
             if len(self.loaded) >= MAX_CONTEXT_DOCUMENTS:
                 raise self.fail(f"more than {MAX_CONTEXT_DOCUMENTS} JSON-LD context documents")
-            scheme = urlsplit(url).scheme.lower()
             if scheme == "file":
                 raw = self.read_local(url, ref)
             elif scheme in ("http", "https"):
