@@ -278,3 +278,12 @@ def test_deep_document_within_the_nesting_limit_is_resolved_not_an_internal_erro
     quads = read_quads(doc)
     assert len(quads) == depth + 1  # one link per level and the leaf literal
     assert Literal("leaf") in {q.object for q in quads}
+
+
+def test_a_non_string_import_is_left_for_the_parser_to_refuse(tmp_path):
+    (tmp_path / "ctx.jsonld").write_text(json.dumps(SCHEMA_CTX))
+    doc = tmp_path / "doc.jsonld"
+    doc.write_text(json.dumps({"@context": [{"@version": 1.1, "@import": 5}, "ctx.jsonld"], "@id": SUBJECT}))
+    with pytest.raises(InputError) as e:
+        read_quads(doc)
+    assert str(e.value) == f"{doc}: @import must be a string"

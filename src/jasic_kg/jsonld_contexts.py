@@ -116,14 +116,15 @@ class _Resolver:
             return out
         if isinstance(value, dict):
             out = {}
-            if isinstance(value.get("@import"), str):
+            imports = isinstance(value.get("@import"), str)  # any other @import value is the parser's to refuse
+            if imports:
                 url, ctx = self.load(value["@import"], base, chain)
                 imported = self.context(ctx, url, chain + (url,))
                 if not isinstance(imported, dict):
                     raise self.fail(f"JSON-LD @import {value['@import']!r} must name a single context object")
                 out.update(imported)
             for term, definition in value.items():
-                if term == "@import":
+                if term == "@import" and imports:
                     continue
                 if isinstance(definition, dict) and "@context" in definition:  # a scoped context
                     definition = dict(definition, **{"@context": self.context(definition["@context"], base, chain)})
