@@ -163,6 +163,42 @@ def test_persistent_cache_is_reused(small, tmp_path):
     assert b.count() == 140 and sorted(p.name for p in cache.iterdir()) == built
 
 
+def test_a_changed_input_misses_the_cache_and_is_checked_again(small, tmp_path, monkeypatch):
+    from jasic_kg import rdfio
+    from jasic_kg.store import LocalStore
+
+    cache = tmp_path / "c"
+    data = tmp_path / "mine.ttl"
+    data.write_text("<http://e/s> <http://e/p> <http://e/o> .\n")
+    assert LocalStore([data], cache=True, cache_dir=cache).count() == 1
+    # A hit skips the content checks (they read every byte): the store answers without them.
+    scans = []
+    monkeypatch.setattr(rdfio, "check_structure", lambda *a: scans.append(a))
+    assert LocalStore([data], cache=True, cache_dir=cache).count() == 1 and scans == []
+    monkeypatch.undo()
+    # Changed content has another key: the checks run and refuse it before any parser sees it.
+    data.write_text("<http://e/s> <http://e/p> " + "(" * 1001 + " .\n")
+    with pytest.raises(InputError, match="nesting is 1001 levels deep"):
+        LocalStore([data], cache=True, cache_dir=cache)
+    assert len(list(cache.iterdir())) == 1  # no half-built store left behind
+
+
+def test_inputs_over_the_threshold_use_the_cache_by_default(small, tmp_path, monkeypatch):
+    from jasic_kg import store as store_module
+    from jasic_kg.store import LocalStore
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("JASIC_KG_CACHE", "1")
+    data = tmp_path / "mine.nt"
+    data.write_text("<http://e/s> <http://e/p> <http://e/o> .\n")
+    monkeypatch.setattr(store_module, "CACHE_MIN_BYTES", data.stat().st_size)
+    assert LocalStore([data]).count() == 1
+    assert [p.name[:6] for p in (tmp_path / "xdg" / "jasic-kg").iterdir()] == ["store-"]
+    monkeypatch.setattr(store_module, "CACHE_MIN_BYTES", data.stat().st_size + 1)
+    assert LocalStore([data]).count() == 1
+    assert len(list((tmp_path / "xdg" / "jasic-kg").iterdir())) == 1  # below it: parsed, nothing cached
+
+
 # --- injection: hostile values are bound as literals, match nothing, change nothing -----------------------
 
 @pytest.mark.parametrize("value", HOSTILE)

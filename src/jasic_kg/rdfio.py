@@ -50,8 +50,9 @@ def rdf_format(path: Path) -> RdfFormat:
     return fmt
 
 
-def check_file(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> Path:
-    """Refuse missing, directory, oversized, empty and binary files before any parser sees them."""
+def check_file(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES, content: bool = True) -> Path:
+    """Refuse missing, directory, oversized, empty and binary files before any parser sees them.
+    `content=False`: only the checks that do not read the file (exists, a file, size)."""
     path = Path(path)
     if not path.exists():
         raise InputError("no such file", path)
@@ -60,6 +61,8 @@ def check_file(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> P
     size = path.stat().st_size
     if size > max_bytes:
         raise InputError(f"file is {size} bytes, over the limit of {max_bytes} (raise it with --max-bytes)", path)
+    if not content:
+        return path
     try:
         with path.open("rb") as f:
             head = f.read(8192)

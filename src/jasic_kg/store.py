@@ -32,8 +32,9 @@ from jasic_kg.results import QueryResult
 from jasic_kg.terms import PREFIXES
 
 _VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-# Inputs at least this big get a persistent on-disk store (parsing them again would cost more than opening it).
-CACHE_MIN_BYTES = 16 * 1024 * 1024
+# Inputs at least this big get a persistent on-disk store: opening it beats parsing them again (measured: 0.08 s
+# against 0.29 s for 4 MB of Turtle; the 0.5 MB shipped graph alone parses faster than a store opens).
+CACHE_MIN_BYTES = 2 * 1024 * 1024
 _CACHE_FORMAT = b"jasic-kg store cache v1; pyoxigraph 0.5"
 
 
@@ -95,8 +96,10 @@ class LocalStore(GraphStore):
         self.allow_service = allow_service  # SERVICE makes the local engine contact other hosts: off by default
         self.timeout = timeout  # seconds a local query may run (None: unbounded)
         # `max_bytes` is the user's limit on their own files; the `shipped` files (loaded first) keep the default.
-        self.files = ([check_file(f, DEFAULT_MAX_BYTES) for f in shipped] +
-                      [check_file(f, max_bytes) for f in files])
+        # First the cheap checks (exists, a file, size); the content checks (binary, empty, nesting) read every
+        # byte, so they run only before a parse: an input with a complete cache was checked when it was built.
+        self._limits = [DEFAULT_MAX_BYTES] * len(shipped) + [max_bytes] * len(files)
+        self.files = [check_file(f, limit, content=False) for f, limit in zip([*shipped, *files], self._limits)]
         # Resolved once: a JSON-LD file's allowed contexts are fetched here, not again for the cache or the load.
         self._sources = [(path, rdf_format(path), parser_input(path, rdf_format(path), allow_contexts))
                          for path in self.files]
@@ -108,6 +111,8 @@ class LocalStore(GraphStore):
     # Loading ---------------------------------------------------------------------------------------------
 
     def _load(self, store: Store, bulk: bool = False) -> Store:
+        for path, limit in zip(self.files, self._limits):
+            check_file(path, limit)  # the content checks, before any parser sees the file
         for path, fmt, source in self._sources:
             with parse_errors(path):
                 # bulk_load streams big files to disk; load is transactional and faster for small ones.
