@@ -162,16 +162,20 @@ class _Resolver:
         return url, self.loaded[url]
 
     def read_local(self, url: str, ref: str) -> bytes:
-        target = Path(url2pathname(urlsplit(url).path)).resolve()
-        if not target.is_relative_to(self.folder):
-            # The message names the reference as written, never anything read from the target.
-            raise self.fail(f"JSON-LD context {ref!r} is outside the input's folder; refused (copy it next to "
-                            "the file)")
-        if not target.is_file():
-            raise self.fail(f"JSON-LD context {ref!r}: no such file in the input's folder")
-        if target.stat().st_size > MAX_CONTEXT_BYTES:
-            raise self.fail(f"JSON-LD context {ref!r} is over {MAX_CONTEXT_BYTES} bytes")
-        return target.read_bytes()
+        try:
+            target = Path(url2pathname(urlsplit(url).path)).resolve()
+            if not target.is_relative_to(self.folder):
+                # The message names the reference as written, never anything read from the target.
+                raise self.fail(f"JSON-LD context {ref!r} is outside the input's folder; refused (copy it next "
+                                "to the file)")
+            if not target.is_file():
+                raise self.fail(f"JSON-LD context {ref!r}: no such file in the input's folder")
+            if target.stat().st_size > MAX_CONTEXT_BYTES:
+                raise self.fail(f"JSON-LD context {ref!r} is over {MAX_CONTEXT_BYTES} bytes")
+            return target.read_bytes()
+        except (OSError, ValueError) as e:  # a name too long, a NUL in it, unreadable
+            raise self.fail(f"JSON-LD context {ref[:200]!r} cannot be read: {getattr(e, 'strerror', None) or e}") \
+                from None
 
     def fetch(self, url: str) -> bytes:
         if not is_allowed(url, self.allow):
