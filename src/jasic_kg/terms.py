@@ -51,8 +51,21 @@ _LOCAL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?$|^$")
 _CURIE = re.compile(r"^([A-Za-z][A-Za-z0-9_.\-]*)?:(\S*)$")
 
 
+_CURIES: dict[str, str | None] = {}  # curie(iri) with the project's prefixes: reports ask for the same IRIs often
+
+
 def curie(iri: str, prefixes: dict[str, str] = PREFIXES) -> str | None:
     """Shortest prefix:local for an IRI, or None if no prefix fits."""
+    if prefixes is PREFIXES:
+        if iri not in _CURIES:
+            if len(_CURIES) > 1_000_000:
+                _CURIES.clear()
+            _CURIES[iri] = _curie(iri, prefixes)
+        return _CURIES[iri]
+    return _curie(iri, prefixes)
+
+
+def _curie(iri: str, prefixes: dict[str, str]) -> str | None:
     best = None
     for prefix, ns in prefixes.items():
         if iri.startswith(ns) and _LOCAL.match(iri[len(ns):]):
