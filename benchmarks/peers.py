@@ -100,6 +100,7 @@ def op_pyoxigraph_queries(data, *query_files):
         vars_ = [v.value for v in res.variables]
         rows = [tuple(_ox_term(sol[v]) for v in vars_) for sol in res]
         out["queries"][Path(qf).stem] = {"op_s": time.perf_counter() - t, "rows": len(rows), "digest": _digest(rows)}
+        del res, rows  # no engine's previous result stays alive (the cycle collector would walk it) during the next
     return out
 
 
@@ -149,6 +150,7 @@ def op_rdflib_queries(data, *query_files):
         vars_ = [str(v) for v in res.vars]
         rows = [tuple(_rdflib_term(r[v]) for v in vars_) for r in res]
         out["queries"][Path(qf).stem] = {"op_s": time.perf_counter() - t, "rows": len(rows), "digest": _digest(rows)}
+        del res, rows
     return out
 
 
@@ -249,6 +251,7 @@ def op_toolkit_queries(data, cache, *query_files):
         res = st.query(q)
         rows = [tuple(_ox_term(x) for x in r) for r in res.rows]
         out["queries"][Path(qf).stem] = {"op_s": time.perf_counter() - t, "rows": len(rows), "digest": _digest(rows)}
+        del res, rows  # as in pyoxigraph-queries: nothing of the previous query alive during the next
     return out
 
 

@@ -590,6 +590,8 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-slow", action="store_true", help="skip rdflib and pySHACL (they take minutes at 1M)")
     ap.add_argument("--skip-toolkit", action="store_true")
     ap.add_argument("--report-only", action="store_true")
+    ap.add_argument("--update", action="store_true",
+                    help="replace only the sizes given in an existing --results file (and the cold start), keep the rest")
     ap.add_argument("--results", default=str(WORK / "results.json"))
     ap.add_argument("--report", default=str(ROOT / "BENCHMARKS.md"))
     a = ap.parse_args(argv)
@@ -608,10 +610,18 @@ def main(argv=None) -> int:
     exe = None if a.skip_toolkit else toolkit_cli()
     doc = {"date": _dt.datetime.now().isoformat(timespec="seconds"), "repeat": a.repeat, "machine": machine(),
            "results": [], "notes": []}
+    sizes = [size.strip() for size in a.sizes.split(",")]
+    if a.update and Path(a.results).exists():
+        old = json.loads(Path(a.results).read_text(encoding="utf-8"))
+        doc["results"] = [R for R in old["results"] if R["size"] not in sizes]
+        doc["notes"] = [n for n in old.get("notes", []) if not n.startswith("This run took")]
+        doc["notes"].append(f"Sizes {', '.join(sizes)} and the cold start were measured again on {doc['date']} "
+                            f"(--update); the other sizes are from {old['date']}.")
     t0 = time.perf_counter()
     doc["cold"] = cold_start(exe, a.repeat, log)
-    for size in a.sizes.split(","):
-        doc["results"].append(bench_size(size.strip(), a.repeat, cp, exe, a.skip_slow, log))
+    for size in sizes:
+        doc["results"].append(bench_size(size, a.repeat, cp, exe, a.skip_slow, log))
+        doc["results"].sort(key=lambda R: R["triples"])
         Path(a.results).write_text(json.dumps(doc, indent=1, default=str), encoding="utf-8")
     doc["total_s"] = time.perf_counter() - t0
     doc["notes"].append(f"This run took {doc['total_s'] / 60:.1f} minutes.")

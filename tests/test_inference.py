@@ -40,6 +40,24 @@ def test_schema_org_view_needs_rdfs_inference(shipped):
     ]
 
 
+def test_inference_on_an_input_big_enough_for_the_cache_leaves_the_cache_alone(shipped, tmp_path, monkeypatch):
+    from jasic_kg import store as store_module
+
+    monkeypatch.setenv("JASIC_KG_CACHE", "1")
+    monkeypatch.setattr(store_module, "CACHE_MIN_BYTES", 1)  # every input "big": the cache is in play
+    mine = tmp_path / "mine.ttl"
+    mine.write_text("<https://w3id.org/jasic-kg/id/x> a <https://w3id.org/jasic-kg/ontology#Person> .\n")
+    count = ("SELECT (COUNT(*) AS ?n) WHERE { <https://w3id.org/jasic-kg/id/x> a ?c }")
+    runner = CliRunner()
+    before = runner.invoke(cli, ["query", "--sparql", count, "--data", str(mine), "--format", "json"])
+    inferred = runner.invoke(cli, ["query", "--inference", "rdfs", "--sparql", count, "--data", str(mine),
+                                   "--format", "json"])
+    after = runner.invoke(cli, ["query", "--sparql", count, "--data", str(mine), "--format", "json"])
+    assert inferred.exit_code == 0, inferred.output
+    assert _rows(before.output) == _rows(after.output) == [{"n": "1"}]  # the cached store did not grow
+    assert int(_rows(inferred.output)[0]["n"]) > 1  # jkg:Person's superclasses, schema:Person among them
+
+
 def test_rdfs_closure_rules(tmp_path):
     path = tmp_path / "g.ttl"
     path.write_text("""

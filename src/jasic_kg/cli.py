@@ -208,6 +208,8 @@ def query(query, sparql_text, params, fmt, inference, output, **store):
     saved = load_query(sparql_text, "--sparql") if sparql_text is not None else resolve_query(query)
     values = parse_param_options(params)
     saved.bindings(values)  # parameter errors before any file is parsed
+    if inference == "rdfs":
+        store["no_cache"] = True  # the closure is added to the store: an in-memory one, never the shared cache
     graph = _store(**store)
     if inference == "rdfs":
         if not hasattr(graph, "oxigraph"):
