@@ -101,8 +101,8 @@ class LocalStore(GraphStore):
         self._limits = [DEFAULT_MAX_BYTES] * len(shipped) + [max_bytes] * len(files)
         self.files = [check_file(f, limit, content=False) for f, limit in zip([*shipped, *files], self._limits)]
         # Resolved once: a JSON-LD file's allowed contexts are fetched here, not again for the cache or the load.
-        self._sources = [(path, rdf_format(path), parser_input(path, rdf_format(path), allow_contexts))
-                         for path in self.files]
+        formats = [rdf_format(path) for path in self.files]
+        self._sources = [(path, fmt, parser_input(path, fmt, allow_contexts)) for path, fmt in zip(self.files, formats)]
         self.description = f"{len(self.files)} local file(s)"
         total = sum(f.stat().st_size for f in self.files)
         use_cache = cache if cache is not None else (total >= CACHE_MIN_BYTES and _cache_enabled())
