@@ -477,7 +477,8 @@ ALL_COMMANDS = [" ".join(path) for path, _ in _commands(cli)]
 
 
 def test_command_list_is_known():
-    assert ALL_COMMANDS == ["describe", "evidence", "evidence anchor", "evidence verify", "export", "queries",
+    assert ALL_COMMANDS == ["describe", "evidence", "evidence anchor", "evidence coverage", "evidence verify", "export",
+                            "queries",
                             "queries list", "queries show", "queries test", "query", "stats", "validate"]
 
 

@@ -403,6 +403,34 @@ def evidence_verify(source, data, allow_context, max_bytes):
         sys.exit(EXIT_FINDINGS)
 
 
+@evidence.command("coverage")
+@click.option("--source", required=True, metavar="FILE", help="The article's reference text (UTF-8).")
+@click.option("--exclusions", metavar="FILE",
+              help="Reviewed exclusions: a TSV 'reason<TAB>sentence' of sentences left uncovered on purpose.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@data_option
+@max_bytes_option
+def evidence_coverage(source, exclusions, fmt, data, allow_context, max_bytes):
+    """Report every sentence of the source that no quote of the graph covers (exit 1 if any, or a stale exclusion)."""
+    from jasic_kg import coverage as cov
+    ev = _evidence_module()
+    text, _ = ev.read_source(source)
+    excluded = cov.read_exclusions(exclusions) if exclusions else []
+    quotes = cov.graph_quotes(_store(data=data, max_bytes=max_bytes, allow_context=allow_context))
+    report = cov.coverage(quotes, text, excluded)
+    if fmt == "json":
+        import json
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=1))
+    else:
+        for s in report.uncovered:
+            click.echo(f"uncovered: {s.start}-{s.end}: {s.text}")
+        for reason, sentence in report.stale:
+            click.echo(f"stale exclusion ({reason}): {sentence}")
+        click.echo(report.summary())
+    if not report.ok:
+        sys.exit(EXIT_FINDINGS)
+
+
 def main(argv=None):
     cli.main(args=argv, prog_name="jasic-kg")
 
