@@ -21,6 +21,7 @@ VOCAB = ROOT / "ontology" / "vocab.ttl"
 CHECKS_DIR = ROOT / "ontology" / "checks"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "checks"
 JID = "https://w3id.org/jasic-kg/id/"
+JV = "https://w3id.org/jasic-kg/vocab/"
 
 CHECKS = sorted(CHECKS_DIR.glob("*-violation.rq"))
 CHECK_NAMES = [p.name.removesuffix("-violation.rq") for p in CHECKS]
@@ -37,6 +38,12 @@ EXPECTED_FOCUS: dict[str, set[str]] = {
     "event-order-dates": {"fixture-early-sequel", "fixture-early-effect"},
     "quantity-bounds": {"fixture-above", "fixture-below", "fixture-share"},
     "unknown-property": {"fixture-event", "fixture-claim"},
+    "edtf-precision": {"fixture-after", "fixture-undated", "fixture-soon", "fixture-this-summer",
+                       "fixture-month-not-named", "fixture-day-not-given"},
+    "causal-link-without-marker": {"fixture-no-claim", "fixture-temporal", "fixture-wrong-marker",
+                                   "fixture-one-sided"},
+    "performer-without-claim": {"fixture-detention", "fixture-protest"},
+    "assessment-voice": {"fixture-shortcoming", "fixture-characterisation"},
 }
 
 # check name -> number of rows on invalid.ttl (a focus node may have several findings)
@@ -74,8 +81,9 @@ def focus_names(rows: list[dict]) -> set[str]:
     out = set()
     for r in rows:
         f = r["focus"]
-        assert isinstance(f, ox.NamedNode) and f.value.startswith(JID), f"unexpected focus {f}"
-        out.add(f.value.removeprefix(JID))
+        assert isinstance(f, ox.NamedNode) and f.value.startswith((JID, JV)), f"unexpected focus {f}"
+        # data nodes by local name; vocabulary concepts (definition-unquoted-term) as jv: CURIEs
+        out.add(f.value.removeprefix(JID) if f.value.startswith(JID) else "jv:" + f.value.removeprefix(JV))
     return out
 
 
@@ -148,6 +156,12 @@ def test_invalid_fixture_exact_focus_nodes(name, base_store_data):
     ("dangling-reference", "fixture-event", "has no rdf:type in the graph: a dangling reference"),
     ("sidebar-actor", "fixture-book", "http://purl.org/dc/terms/creator"),
     ("event-order-dates", "fixture-early-sequel", "precedes that event's jkg:earliestDate 2018-07-27"),
+    ("edtf-precision", "fixture-after", 'is more precise than the words "After the mass detention"'),
+    ("edtf-precision", "fixture-month-not-named", "the words name no month"),
+    ("edtf-precision", "fixture-day-not-given", "the words give no day"),
+    ("causal-link-without-marker", "fixture-temporal", "use jkg:follows where the article states only an order"),
+    ("performer-without-claim", "fixture-detention", "is stated by no claim about both the event and the agent"),
+    ("assessment-voice", "fixture-shortcoming", "an assessment (Shortcoming) is the author's own argument"),
 ])
 def test_messages(name, focus, needle, base_store_data):
     rows = run(make_store(base_store_data, FIXTURES / name / "invalid.ttl"), check_file(name))
@@ -159,13 +173,16 @@ def test_messages(name, focus, needle, base_store_data):
 
 BUILTIN_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "builtin-checks"
 BUILTIN_EXPECTED_FOCUS = {"order-cycle": {"fixture-a", "fixture-b", "fixture-c", "fixture-d", "fixture-e"},
-                          "duplicate-label": {"fixture-author-1", "fixture-author-2", "fixture-network"}}
+                          "duplicate-label": {"fixture-author-1", "fixture-author-2", "fixture-network"},
+                          "definition-unquoted-term": {"jv:fixture-video", "jv:fixture-dismissal", "jv:fixture-raid"}}
 BUILTIN_MESSAGES = {
     "order-cycle": ("fixture-a", "cycle"),
     "duplicate-label": ("fixture-network",
                         'agent\'s English label "Fixture Network" is also the skos:altLabel of agent '
                         "<https://w3id.org/jasic-kg/id/fixture-group>: the same agent written twice? merge them or "
                         "make the labels distinct"),
+    "definition-unquoted-term": ("jv:fixture-video", "prefLabel names 'state-produced', which no quote of the graph "
+                                 'states: "state-produced confession video"'),
 }
 
 
@@ -186,7 +203,8 @@ def test_builtin_check_finds_exactly_the_invalid_nodes(base_store_data, name):
     assert focus_names([{"focus": f.focus} for f in findings]) == BUILTIN_EXPECTED_FOCUS[name]
     assert all(f.check == name for f in findings)
     focus, needle = BUILTIN_MESSAGES[name]
-    assert any(needle in f.message for f in findings if f.focus.value == JID + focus), findings
+    focus_iri = JV + focus.removeprefix("jv:") if focus.startswith("jv:") else JID + focus
+    assert any(needle in f.message for f in findings if f.focus.value == focus_iri), findings
 
 
 @pytest.mark.parametrize("fixture", sorted(FIXTURES.glob("*/valid.ttl")), ids=lambda p: p.parent.name)

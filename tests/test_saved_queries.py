@@ -142,5 +142,25 @@ def test_sources_follow_the_reference_list(kg):
     rows = _rows(kg, "sources")
     assert [r["work"] for r in rows] == ["jid:confession-transcript", "jid:korean-workers", "jid:what-is-to-be-done",
                                          "jid:orwell-in-the-chinese-classroom", "jid:reignite-interview",
-                                         "jid:op-ed-2018"]
+                                         "jid:zhang-2018"]
     assert rows[0]["citedAs"] == "(Jasic Worker Support Group 2019)"
+
+
+def test_derived_and_inferred_lists_what_the_article_does_not_state_in_so_many_words(kg):
+    rows = _rows(kg, "derived-and-inferred")
+    by_node = {(r["kind"], r["node"]): r for r in rows}
+    assert {r["kind"] for r in rows} == {"derived date bounds", "derived figure", "inferred"}
+    # a relative date: bounds counted from the event it is relative to, and no EDTF value anywhere in the row
+    following = by_node[("derived date bounds", "jid:daily-solidarity-actions")]
+    assert (following["stated"], following["earliest"], following["latest"]) == (
+        "In the following month", "2018-07-27", "2018-08-31")
+    # a figure the project counted, and a place named only by an adjective
+    assert by_node[("derived figure", "jid:quantity-unique-features")]["value"] == "4"
+    korea = by_node[("inferred", "jid:korea")]
+    assert "inferred from the adjective 'Korean'" in korea["basis"]
+    # the op-ed the text mentions is not identified with the reference-list entry Zhang 2018
+    assert ("inferred", "jid:op-ed-2018") not in by_node
+    op_ed = by_node[("derived date bounds", "jid:op-ed-2018")]
+    assert (op_ed["earliest"], op_ed["latest"]) == ("2018-08-24", "2018-12-31")
+    # every row has a basis a reader can judge
+    assert all(r.get("basis") for r in rows)

@@ -64,7 +64,8 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
 def test_conforms_on_fixture(small):
     report = validate()
     assert report.conforms and report.exit_code == 0 and report.findings == []
-    assert report.triples == 140 and report.checks == ["date-bounds-violation", "order-cycle-violation", "duplicate-label-violation"]
+    assert report.triples == 140 and report.checks == ["date-bounds-violation", "order-cycle-violation", "duplicate-label-violation",
+                                                    "definition-unquoted-term-violation"]
 
 
 @pytest.mark.parametrize("engine", list(ENGINES))
