@@ -18,9 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, serialize
 
-from jasic_kg import resources
-from jasic_kg.context import load_context
-from jasic_kg.export import _dump, _expanded_nodes, _processor, canonical_quads, compact_jsonld, export
+from jasic_kg.io import resources
+from jasic_kg.export.context import load_context
+from jasic_kg.export.exporters import _dump, _expanded_nodes, _processor, canonical_quads, compact_jsonld, export
 from jasic_kg.store import LocalStore
 
 REPO = Path(__file__).resolve().parent.parent

@@ -7,8 +7,8 @@ import shutil
 import pytest
 
 from jasic_kg.errors import InputError
-from jasic_kg.rdfio import atomic_write, read_quads
-from jasic_kg.validate import ENGINES, validate
+from jasic_kg.io.rdfio import atomic_write, read_quads
+from jasic_kg.validation.validate import ENGINES, validate
 
 
 @pytest.mark.parametrize("name, content, message", [

@@ -23,9 +23,9 @@ from pyoxigraph import (
     Variable, parse,
 )
 
-from jasic_kg import resources
+from jasic_kg.io import resources
 from jasic_kg.errors import InputError, NetworkError, QueryError
-from jasic_kg.rdfio import (
+from jasic_kg.io.rdfio import (
     DEFAULT_MAX_BYTES, MAX_NESTING, check_file, parse_errors, parser_input, rdf_format, run_native,
 )
 from jasic_kg.results import QueryResult
@@ -354,7 +354,7 @@ def check_query(sparql: str, *, allow_service: bool = False) -> None:
         raise QueryError(f"query is {size} bytes, over the limit of {MAX_QUERY_BYTES}")
     code = code_text(sparql)
     marks = code.replace("<<", "(").replace(">>", ")").encode("utf-8", "surrogatepass")
-    from jasic_kg.rdfio import _BRACKETS, _NOT_BRACKETS, max_depth
+    from jasic_kg.io.rdfio import _BRACKETS, _NOT_BRACKETS, max_depth
 
     depth = max_depth(marks.translate(_BRACKETS, _NOT_BRACKETS))
     depth += max((len(m.group().replace(" ", "")) for m in _PREFIX_OPS.finditer(code)), default=0)

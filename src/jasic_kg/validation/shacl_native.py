@@ -708,7 +708,7 @@ def _run_check(d: _Data, target: str, c: _Check):
 
 
 def run_shacl(data, shapes) -> list[Finding]:
-    """The engine hook for jasic_kg.validate: findings of `data` against `shapes`, as pySHACL would give."""
+    """The engine hook for jasic_kg.validation.validate: findings of `data` against `shapes`, as pySHACL would give."""
     return validate(data, shapes).findings
 
 

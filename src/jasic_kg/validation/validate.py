@@ -26,9 +26,9 @@ from pathlib import Path
 import orjson
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Store
 
-from jasic_kg import resources
+from jasic_kg.io import resources
 from jasic_kg.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, InputError
-from jasic_kg.rdfio import DEFAULT_MAX_BYTES, check_file, parse_errors, parser_input, rdf_format, read_quads
+from jasic_kg.io.rdfio import DEFAULT_MAX_BYTES, check_file, parse_errors, parser_input, rdf_format, read_quads
 from jasic_kg.terms import JKG, PREFIXES, RDF, RDFS, SH, show
 
 SEVERITIES = ("Violation", "Warning", "Info")  # Violation and Warning fail the run; Info does not
@@ -146,7 +146,7 @@ def run_native(data: Store, shapes: Store, inference: str = "none") -> list[Vali
     """The SPARQL-compiled engine of shacl_native.py (its findings carry rdflib terms)."""
     if inference != "none":
         raise InputError("--inference rdfs needs --engine pyshacl (the native engine validates the graph as stated)")
-    from jasic_kg import shacl_native
+    from jasic_kg.validation import shacl_native
     from jasic_kg.terms import from_rdflib
 
     out = []
@@ -511,7 +511,7 @@ def validate(data: Iterable[str | Path] = (), *, engine: str = "native", inferen
     return report
 
 
-validate_graph = validate  # the public API name (jasic_kg.validate is the module)
+validate_graph = validate  # the public API name (jasic_kg.validation.validate is the module)
 
 
 # --- rendering --------------------------------------------------------------------------------------------
@@ -728,7 +728,7 @@ def render_turtle(report: ValidationReport) -> bytes:
     appear as results whose sh:sourceShape is urn:jasic-kg:check:NAME."""
     from pyoxigraph import Triple
 
-    from jasic_kg.export import serialize_triples
+    from jasic_kg.export.exporters import serialize_triples
 
     def sh(local):
         return NamedNode(SH + local)

@@ -6,7 +6,7 @@ FILE:LINE:COLUMN: message.
 
 JSON-LD and remote contexts: pyoxigraph's JSON-LD parser has no document loader, so a "@context" (or "@import")
 naming another document is an error there. parser_input inlines such contexts first, under the rules of
-jasic_kg.jsonld_contexts (files in the input's folder; http(s) only under prefixes the user allowed); anything it
+jasic_kg.io.jsonld_contexts (files in the input's folder; http(s) only under prefixes the user allowed); anything it
 leaves reaches the parser's refusal, which we turn into a clear InputError.
 """
 
@@ -267,9 +267,9 @@ def _check_xml_entities(path: Path, data: bytes) -> None:
 
 def parser_input(path: Path, fmt: RdfFormat, allow_contexts: Sequence[str] = ()) -> dict:
     """What to give pyoxigraph for `path`: the file itself or, for JSON-LD that names context documents, the
-    document with those contexts inlined under the toolkit's access rules (see jasic_kg.jsonld_contexts)."""
+    document with those contexts inlined under the toolkit's access rules (see jasic_kg.io.jsonld_contexts)."""
     if fmt == RdfFormat.JSON_LD:
-        from jasic_kg.jsonld_contexts import inline_contexts
+        from jasic_kg.io.jsonld_contexts import inline_contexts
 
         try:
             data = path.read_bytes()
