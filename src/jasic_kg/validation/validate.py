@@ -103,6 +103,42 @@ def _sev(term) -> str:
     return name if name in SEVERITIES else "Violation"
 
 
+def rdfs_entailed(graph):
+    """The graph with its RDFS entailments (owlrl), keeping every literal exactly as stated.
+
+    owlrl's closure is generalised RDF and rewrites literals through their values: it adds triples about literals
+    ("..." a xsd:string), writes "true"^^xsd:boolean back as "1"^^xsd:integer beside the original and mixes up
+    "x"@en with "x", which made every boolean and single-valued shape fail. In RDFS a literal object is only
+    entailed by rdfs7 (subproperty), unchanged, so a literal-valued entailment is kept only when the subject
+    states that very literal (lexical form, datatype, language) with the property or one of its subproperties."""
+    import owlrl
+    import rdflib
+
+    def key(literal):
+        return str(literal), literal.datatype, literal.language
+
+    closed = rdflib.Graph()
+    for triple in graph:
+        closed.add(triple)
+    owlrl.DeductiveClosure(owlrl.RDFS_Semantics).expand(closed)
+    stated = {}  # (subject, literal) -> the properties that state it
+    for s, p, o in graph:
+        if isinstance(o, rdflib.Literal):
+            stated.setdefault((s, key(o)), set()).add(p)
+    sub_property = rdflib.RDFS.subPropertyOf
+    out = rdflib.Graph()
+    for triple in graph:
+        out.add(triple)
+    for s, p, o in closed:
+        if isinstance(s, rdflib.Literal):
+            continue
+        if isinstance(o, rdflib.Literal) and not any(
+                q == p or (q, sub_property, p) in closed for q in stated.get((s, key(o)), ())):
+            continue
+        out.add((s, p, o))
+    return out
+
+
 def run_pyshacl(data: Store, shapes: Store, inference: str = "none") -> list[ValidationFinding]:
     """pySHACL, shape by shape, so result terms stay those of the data and shapes graphs (pySHACL's report graph
     copies blank nodes under new ids, which would lose the link from a property shape to its node shape)."""
@@ -114,9 +150,7 @@ def run_pyshacl(data: Store, shapes: Store, inference: str = "none") -> list[Val
     sh = "http://www.w3.org/ns/shacl#"
     dg = _to_rdflib_graph(data)
     if inference == "rdfs":
-        import owlrl
-
-        owlrl.DeductiveClosure(owlrl.RDFS_Semantics).expand(dg)
+        dg = rdfs_entailed(dg)
     data_graph = DataGraph.from_rdflib(dg)
     validator = Validator(data_graph, shacl_graph=_to_rdflib_graph(shapes), options={"inference": "none"})
     executor = validator.make_executor()
