@@ -126,6 +126,7 @@ def _kill_while_writing(big_input, out, env) -> str:
             proc.wait(10)
 
 
+@pytest.mark.slow
 def test_sigkill_during_export_never_leaves_a_partial_file(big_input, tmp_path):
     env = dict(os.environ, JASIC_KG_CACHE="0", XDG_CACHE_HOME=str(tmp_path / "cache"))
     out_dir = tmp_path / "out"

@@ -76,6 +76,7 @@ def test_planted_violations_found_exactly_by_the_toolkit(bench10k):
     assert set(kinds) == set(generate.PLANTS) and min(kinds.values()) >= 2
 
 
+@pytest.mark.slow
 def test_planted_violations_found_exactly_by_pyshacl(bench10k):
     pyshacl = pytest.importorskip("pyshacl")
     from rdflib.namespace import SH

@@ -47,6 +47,7 @@ def _pyld_document(quads):
     return compact_jsonld(quads, fast=False)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("graph", ["shipped", "shipped + benchmark 10k"])
 def test_fast_jsonld_equals_pyld_and_pyoxigraphs_writer(benchmark_graph, graph):
     quads = canonical_quads(_graphs(benchmark_graph)[graph].quads())
@@ -87,6 +88,7 @@ def graphs(draw):
     return draw(st.lists(st.tuples(subjects, IRIS.map(NamedNode), objects()), max_size=25))
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, derandomize=True, database=None)
 @given(graphs())
 def test_fast_jsonld_equals_pyld_on_generated_graphs(triples):

@@ -77,11 +77,13 @@ def test_fixture_trees_identical_to_pyshacl(data, shapes):
     _assert_same(_graph(*data), _graph(*shapes))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not PROJECT_SHAPES or not list((ROOT / "data").glob("*.ttl")), reason="no shipped graph yet")
 def test_shipped_graph_identical_to_pyshacl():
     _assert_same(_graph(*ONTOLOGY, *sorted((ROOT / "data").glob("*.ttl"))), _graph(*PROJECT_SHAPES))
 
 
+@pytest.mark.slow
 def test_benchmark_10k_identical_to_pyshacl(tmp_path):
     import sys
 

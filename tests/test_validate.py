@@ -139,6 +139,7 @@ def test_unknown_engine_or_inference(small):
         validate(engine="native", inference="rdfs")
 
 
+@pytest.mark.slow
 def test_rdfs_inference_on_the_shipped_graph_conforms():
     """The documented `validate --engine pyshacl --inference rdfs` on the shipped graph: the entailed types and
     superproperties are all valid, so no finding (owlrl's raw closure gave 265: booleans rewritten as integers)."""
