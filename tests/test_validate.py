@@ -92,7 +92,8 @@ def test_meta_shacl_namespace_and_term_typos(small, tmp_path, monkeypatch):
 @prefix shx: <http://www.w3.org/ns/shacl/> .
 @prefix jkg: <https://w3id.org/jasic-kg/ontology#> .
 <urn:s1> a sh:NodeShape ; sh:targetclass jkg:Claim .
-<urn:s2> a shx:NodeShape ; shx:targetClass jkg:Claim .""")
+<urn:s2> a shx:NodeShape ; shx:targetClass jkg:Claim .
+<urn:s3> a sh:NodeShape ; sh:targetClass jkg:Claim ; sh:resultAnnotation [ sh:annotationProperty sh:order ] .""")
     monkeypatch.setenv("JASIC_KG_RESOURCES", str(tree))
     report = validate()
     meta = sorted(f.message for f in report.findings if f.check == "shacl-vocabulary")

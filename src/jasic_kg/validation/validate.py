@@ -201,32 +201,22 @@ ENGINES: dict[str, Callable[[Store, Store, str], list[ValidationFinding]]] = {
 
 # --- meta-checks: where SHACL passes silently -------------------------------------------------------------
 
-SHACL_TERMS = set("""
-Shape NodeShape PropertyShape ValidationReport ValidationResult AbstractResult Severity Info Warning Violation
-NodeKind IRI BlankNode Literal BlankNodeOrIRI BlankNodeOrLiteral IRIOrLiteral ConstraintComponent Parameter
-Parameterizable Validator SPARQLAskValidator SPARQLSelectValidator SPARQLConstraint SPARQLExecutable
-SPARQLAskExecutable SPARQLSelectExecutable SPARQLConstructExecutable SPARQLUpdateExecutable PrefixDeclaration
-SPARQLTarget SPARQLTargetType Target TargetType Rule TripleRule SPARQLRule Function SPARQLFunction
-JSConstraint JSExecutable JSFunction JSLibrary JSRule JSTarget JSTargetType JSValidator ExpressionConstraintComponent
-targetClass targetNode targetObjectsOf targetSubjectsOf target property path inversePath alternativePath
-zeroOrMorePath oneOrMorePath zeroOrOnePath class datatype nodeKind minCount maxCount minExclusive minInclusive
-maxExclusive maxInclusive minLength maxLength pattern flags languageIn uniqueLang equals disjoint lessThan
-lessThanOrEquals not and or xone node qualifiedValueShape qualifiedMinCount qualifiedMaxCount
-qualifiedValueShapesDisjoint closed ignoredProperties hasValue in sparql select ask construct update prefixes
-declare prefix namespace message severity deactivated name description order group defaultValue conforms result
-focusNode resultPath resultSeverity resultMessage sourceConstraint sourceConstraintComponent sourceShape value
-detail shapesGraph suggestedShapesGraph shapesGraphWellFormed entailment labelTemplate parameter optional
-validator nodeValidator propertyValidator returnType rule condition subject predicate object this filterShape
-intersection union nodes values expression js jsFunctionName jsLibrary jsLibraryURL PropertyGroup
-targetValidator memberShape reifierShape reificationRequired singleLine
-""".split())
+def _shacl_terms() -> frozenset[str]:
+    """The SHACL vocabulary's local names, from rdflib's SH (SHACL Core, SHACL-SPARQL and SHACL-AF, e.g.
+    sh:resultAnnotation), plus the SHACL 1.2 drafts' terms it does not have yet."""
+    from rdflib.namespace import SH as RDFLIB_SH
+
+    names = set(RDFLIB_SH.__annotations__) | {n for n in RDFLIB_SH._extras if "-" not in n}
+    # SHACL 1.2 Core/Node Expressions drafts (https://www.w3.org/TR/shacl12-core/), not in rdflib 7.
+    return frozenset(names | {"memberShape", "reificationRequired", "reifierShape", "singleLine",
+                              "targetValidator", "values"})
 _SHACLISH = re.compile(r"(?i)(w3c?\.org/ns/shacl|/shacl[#/]?$|/shacl#)")
 
 
 def meta_findings(data: Store, shapes: Store, shape_files: dict) -> list[ValidationFinding]:
     out = []
     # 1. SHACL namespace and term typos: an unknown sh: term or a near-miss namespace is silently ignored.
-    seen = set()
+    seen, shacl_terms = set(), _shacl_terms()
     for q in shapes:
         for term in (q.subject, q.predicate, q.object, getattr(q.object, "datatype", None)):
             if not isinstance(term, NamedNode) or term.value in seen:
@@ -236,8 +226,8 @@ def meta_findings(data: Store, shapes: Store, shape_files: dict) -> list[Validat
             where = shape_files.get(iri)
             if iri.startswith(SH):
                 local = iri[len(SH):]
-                if local not in SHACL_TERMS and not local.endswith("ConstraintComponent"):
-                    hint = difflib.get_close_matches(local, SHACL_TERMS, 1)
+                if local not in shacl_terms and not local.endswith("ConstraintComponent"):
+                    hint = difflib.get_close_matches(local, sorted(shacl_terms), 1)
                     out.append(ValidationFinding(
                         "meta", "Violation", f"sh:{local} is not a SHACL term"
                         + (f" (did you mean sh:{hint[0]}?)" if hint else "") + "; SHACL engines ignore it",
