@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from pyoxigraph import RdfFormat, parse
+from pyoxigraph import DefaultGraph, Quad, RdfFormat, parse
 
 from jasic_kg.errors import InputError
 
@@ -292,6 +292,32 @@ def read_quads(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES, rena
     source = parser_input(path, fmt, allow_contexts)
     with parse_errors(path):
         return list(parse(format=fmt, rename_blank_nodes=rename_blank_nodes, **source))
+
+
+def load_graph(store, path: Path, fmt: RdfFormat, source: dict, bulk: bool = False) -> None:
+    """The one way a file enters the toolkit's graph (validate, the store, the native SHACL engine).
+
+    The graph is the RDF merge of the files: the named graphs of a TriG, N-Quads or JSON-LD file are merged into
+    the default graph, so `validate`, `query`, `stats` and `export` see the same triples. Blank nodes are fresh
+    per file. `source` is parser_input()'s keyword arguments; `bulk` streams a big load to an on-disk store."""
+    with parse_errors(path):
+        if fmt.supports_datasets:
+            default = DefaultGraph()
+            quads = (Quad(q.subject, q.predicate, q.object, default)
+                     for q in parse(format=fmt, rename_blank_nodes=True, **source))
+            (store.bulk_extend if bulk else store.extend)(quads)
+        else:
+            # Triples straight into the store (a million through Python took seconds); each load gets fresh
+            # blank nodes, as parse(rename_blank_nodes=True) does.
+            (store.bulk_load if bulk else store.load)(format=fmt, **source)
+
+
+def merged_quads(path: Path, fmt: RdfFormat, source: dict):
+    """A file's quads as load_graph() stores them: named graphs merged into the default graph."""
+    default = DefaultGraph()
+    with parse_errors(path):
+        for q in parse(format=fmt, rename_blank_nodes=True, **source):
+            yield q if q.graph_name == default else Quad(q.subject, q.predicate, q.object, default)
 
 
 @contextlib.contextmanager

@@ -28,7 +28,7 @@ from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Store
 
 from jasic_kg.io import resources
 from jasic_kg.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, InputError
-from jasic_kg.io.rdfio import DEFAULT_MAX_BYTES, check_file, parse_errors, parser_input, rdf_format, read_quads
+from jasic_kg.io.rdfio import DEFAULT_MAX_BYTES, check_file, load_graph, parser_input, rdf_format, read_quads
 from jasic_kg.terms import JKG, PREFIXES, RDF, RDFS, SH, show
 
 SEVERITIES = ("Violation", "Warning", "Info")  # Violation and Warning fail the run; Info does not
@@ -498,13 +498,11 @@ def validate(data: Iterable[str | Path] = (), *, engine: str = "native", inferen
         try:
             # --max-bytes is the user's limit on their own files; the shipped ones keep the default
             limit = max_bytes if path in user else DEFAULT_MAX_BYTES
-            if target is data_store and path.suffix.lower() in _TRIPLE_FILES:
-                # Triples straight into the store (a million of them through Python took seconds); the store
-                # gives each load fresh blank nodes, as read_quads does.
+            if target is data_store:
+                # the store's loader: named graphs merged, as `query` and `stats` see them
                 checked = check_file(path, limit)
                 fmt = rdf_format(checked)
-                with parse_errors(checked):
-                    data_store.load(format=fmt, **parser_input(checked, fmt, allow_contexts))
+                load_graph(data_store, checked, fmt, parser_input(checked, fmt, allow_contexts))
                 continue
             quads = read_quads(path, limit, allow_contexts=allow_contexts)
         except InputError as e:
@@ -688,11 +686,6 @@ _DEFAULT_MESSAGES = {
 
 
 _IRI_IN_TEXT = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*:[^<>\s\"]*)>")
-
-
-# Files of triples only: their triples go to the default graph as they are (datasets and JSON-LD may name graphs,
-# which validation merges into the default graph one quad at a time).
-_TRIPLE_FILES = (".ttl", ".nt", ".rdf", ".xml", ".owl")
 
 
 def render_text(report: ValidationReport) -> bytes:
