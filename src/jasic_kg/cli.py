@@ -83,7 +83,7 @@ def data_option(f):
 
 
 def _allowed_contexts(prefixes) -> list[str]:
-    from jasic_kg.jsonld_contexts import check_allowed_prefixes
+    from jasic_kg.io.jsonld_contexts import check_allowed_prefixes
 
     return check_allowed_prefixes(prefixes)
 
@@ -133,7 +133,7 @@ def emit(payload: bytes | str, output: str | None) -> None:
     if isinstance(payload, str):
         payload = payload.encode("utf-8")
     if output:
-        from jasic_kg.rdfio import write_bytes
+        from jasic_kg.io.rdfio import write_bytes
 
         write_bytes(output, payload)
     else:
@@ -149,7 +149,7 @@ def emit_files(files: dict[str, bytes], output: str | None) -> None:
     if folder.exists() and not folder.is_dir():
         raise InputError("is a file; --output must be a folder for this export", folder)
     folder.mkdir(parents=True, exist_ok=True)
-    from jasic_kg.rdfio import write_bytes
+    from jasic_kg.io.rdfio import write_bytes
 
     for name, payload in sorted(files.items()):
         write_bytes(folder / name, payload)
@@ -171,7 +171,7 @@ def cli(ctx, debug):
 # --- validate ---------------------------------------------------------------------------------------------
 
 def _validate_formats():
-    from jasic_kg.validate import RENDERERS
+    from jasic_kg.validation.validate import RENDERERS
 
     return list(RENDERERS)
 
@@ -189,7 +189,7 @@ def _validate_formats():
 @max_bytes_option
 def validate(data, allow_context, fmt, output, engine, inference, max_bytes):
     """Check syntax, SHACL shapes and ontology/checks/*-violation.rq queries (exit 1 on findings)."""
-    from jasic_kg.validate import RENDERERS, validate as run
+    from jasic_kg.validation.validate import RENDERERS, validate as run
 
     report = run(data, engine=engine, inference=inference, max_bytes=max_bytes,
                  allow_contexts=_allowed_contexts(allow_context))
@@ -321,7 +321,7 @@ def queries_test(names, **store):
 # --- export -----------------------------------------------------------------------------------------------
 
 def _export_help():
-    from jasic_kg.export import EXPORTERS
+    from jasic_kg.export.exporters import EXPORTERS
 
     return "; ".join(f"{name}: {e.help}" for name, e in EXPORTERS.items())
 
@@ -337,7 +337,7 @@ def _export_help():
 @store_options
 def export(fmt, frame, table, output, **store):
     """Export the graph: deterministic, round-trips to an isomorphic graph."""
-    from jasic_kg.export import export as run
+    from jasic_kg.export.exporters import export as run
 
     if frame and fmt != "jsonld":
         raise InputError("--frame needs --format jsonld")
