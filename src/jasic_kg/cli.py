@@ -44,6 +44,32 @@ class JasicGroup(click.Group):
 
 # --- shared options: the same name means the same thing in every command ----------------------------------
 
+class FormatChoice(click.Choice):
+    """A format name or one of its aliases (ttl, ntriples, json-ld, ...: jasic_kg.formats.ALIASES)."""
+
+    def convert(self, value, param, ctx):
+        from jasic_kg.formats import canonical
+
+        found = canonical(str(value), self.choices) if isinstance(value, str) else None
+        return found if found is not None else super().convert(value, param, ctx)
+
+
+def format_option(choices, default=None, help=None):
+    """--format: the named format, else the one the -o file name asks for (x.nt), else `default`."""
+    def decorate(f):
+        return click.option("--format", "fmt", type=FormatChoice(choices), default=None,
+                            help=(help + " " if help else "") + "Aliases such as ttl, ntriples, json-ld are "
+                            "accepted; without --format, the -o file's extension decides"
+                            + (f" (default {default})." if default else "."))(f)
+    return decorate
+
+
+def pick_format(fmt, output, choices, default):
+    from jasic_kg.formats import from_filename
+
+    return fmt or from_filename(output, choices) or default
+
+
 def data_option(f):
     f = click.option("--allow-context", "allow_context", multiple=True, metavar="URL-PREFIX",
                      help="Fetch remote JSON-LD @context documents of --data files under this http(s) prefix "
@@ -53,6 +79,8 @@ def data_option(f):
 
 
 def _allowed_contexts(prefixes) -> list[str]:
+    if not prefixes:
+        return []  # (without importing urllib's HTTP stack: a tenth of a cold start)
     from jasic_kg.jsonld_contexts import check_allowed_prefixes
 
     return check_allowed_prefixes(prefixes)
@@ -98,6 +126,15 @@ def _store(endpoint=None, data=(), max_bytes=None, no_cache=False, allow_service
                       allow_service=allow_service, allow_contexts=_allowed_contexts(allow_context), **extra)
 
 
+def terminal_width(output: str | None) -> int | None:
+    """The terminal's width when the output goes to one; None (full width) for files and pipes."""
+    if output and output != "-" or not sys.stdout.isatty():
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
 def emit(payload: bytes | str, output: str | None) -> None:
     """stdout, or an atomically written file."""
     if isinstance(payload, str):
@@ -129,7 +166,7 @@ def emit_files(files: dict[str, bytes], output: str | None) -> None:
 # --- the group --------------------------------------------------------------------------------------------
 
 @click.group(cls=JasicGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="jasic-kg")
+@click.version_option(__version__, "--version", "-V", prog_name="jasic-kg")
 @click.option("--debug", is_flag=True, help="Show the traceback of internal errors.")
 @click.pass_context
 def cli(ctx, debug):
@@ -148,8 +185,8 @@ def _validate_formats():
 
 @cli.command(epilog=EPILOG)
 @data_option
-@click.option("--format", "fmt", type=click.Choice(["text", "turtle", "json", "junit"]), default="text",
-              show_default=True, help="Report format (junit: JUnit XML for CI).")
+@format_option(VALIDATE_FORMATS := ["text", "turtle", "json", "junit"], "text",
+               help="Report format (junit: JUnit XML for CI).")
 @output_option
 @click.option("--engine", type=click.Choice(["native", "pyshacl"]), default="native", show_default=True,
               help="SHACL engine: native (SHACL Core compiled to SPARQL on the store; the tests prove its results "
@@ -161,8 +198,17 @@ def validate(data, allow_context, fmt, output, engine, inference, max_bytes):
     """Check syntax, SHACL shapes and ontology/checks/*-violation.rq queries (exit 1 on findings)."""
     from jasic_kg.validate import RENDERERS, validate as run
 
+    fmt = pick_format(fmt, output, VALIDATE_FORMATS, "text")
     report = run(data, engine=engine, inference=inference, max_bytes=max_bytes,
                  allow_contexts=_allowed_contexts(allow_context))
+    syntax = [f for f in report.findings if f.stage == "syntax"]
+    if syntax and fmt == "text":
+        # Unreadable input is a usage error: one line each on stderr, as for every other command (exit 2);
+        # the machine formats still carry it in their report.
+        for f in syntax:
+            where = "".join(f":{x}" for x in (f.line, f.column) if x is not None)
+            click.echo(f"jasic-kg: error: {f.file}{where}: {f.message}", err=True)
+        sys.exit(report.exit_code)
     emit(RENDERERS[fmt](report), output)
     if report.exit_code:
         if output or fmt != "text":
@@ -180,14 +226,14 @@ def _result_format_help():
 
 @cli.command(epilog=EPILOG)
 @click.argument("query", required=False)
-@click.option("--sparql", "sparql_text", metavar="TEXT", help="SPARQL query text (instead of NAME or FILE).")
+@click.option("--sparql", "sparql_text", metavar="TEXT", help="SPARQL query text (instead of NAME or FILE; - reads it from stdin).")
 @param_option
 @click.option("--inference", type=click.Choice(["none", "rdfs"]), default="none", show_default=True,
               help="rdfs: query the RDFS closure (subclasses, subproperties, domains, ranges), e.g. to find "
                    "schema:Event and schema:startDate.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "jsonld", "nt"]),
-              default=None, help="table|csv|tsv|json|xml for SELECT/ASK (default table); turtle|jsonld|nt for "
-                                 "CONSTRUCT/DESCRIBE (default turtle).")
+@format_option(QUERY_FORMATS := ["table", "csv", "tsv", "json", "xml", "turtle", "jsonld", "nt"],
+               help="table|csv|tsv|json|xml for SELECT/ASK (default table); turtle|jsonld|nt for "
+                    "CONSTRUCT/DESCRIBE (default turtle).")
 @output_option
 @store_options
 def query(query, sparql_text, params, fmt, inference, output, **store):
@@ -205,6 +251,8 @@ def query(query, sparql_text, params, fmt, inference, output, **store):
 
     if (query is None) == (sparql_text is None):
         raise InputError("give a saved query NAME, a FILE, SPARQL text or --sparql TEXT (exactly one)")
+    if sparql_text == "-":
+        sparql_text = sys.stdin.read()
     saved = load_query(sparql_text, "--sparql") if sparql_text is not None else resolve_query(query)
     values = parse_param_options(params)
     saved.bindings(values)  # parameter errors before any file is parsed
@@ -218,7 +266,7 @@ def query(query, sparql_text, params, fmt, inference, output, **store):
 
         rdfs_closure(graph.oxigraph)
     result = run_saved_query(graph, saved, values)
-    emit(write_result(result, fmt), output)
+    emit(write_result(result, pick_format(fmt, output, QUERY_FORMATS, None), terminal_width(output)), output)
 
 
 # --- queries ----------------------------------------------------------------------------------------------
@@ -297,8 +345,8 @@ def _export_help():
 
 
 @cli.command(epilog=EPILOG)
-@click.option("--format", "fmt", type=click.Choice(["turtle", "nt", "nq", "trig", "jsonld", "xml", "csv"]),
-              default="turtle", show_default=True, help="RDF format, or csv tables.")
+@format_option(EXPORT_FORMATS := ["turtle", "nt", "nq", "trig", "jsonld", "xml", "csv"], "turtle",
+               help="RDF format, or csv tables.")
 @click.option("--frame", type=click.Choice(["event", "person", "organisation"]),
               help="JSON-LD only: one framed document per entity of this kind (with --output DIR: one file each).")
 @click.option("--table", type=click.Choice(["events", "people", "organisations", "places", "claims"]),
@@ -309,6 +357,7 @@ def export(fmt, frame, table, output, **store):
     """Export the graph: deterministic, round-trips to an isomorphic graph."""
     from jasic_kg.export import export as run
 
+    fmt = pick_format(fmt, output, EXPORT_FORMATS, "turtle")
     if frame and fmt != "jsonld":
         raise InputError("--frame needs --format jsonld")
     if table and fmt != "csv":
@@ -325,27 +374,60 @@ def export(fmt, frame, table, output, **store):
 
 @cli.command(epilog=EPILOG)
 @click.argument("entity")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True)
+@format_option(DESCRIBE_FORMATS := ["text", "json", "turtle"], "text")
 @output_option
 @store_options
 def describe(entity, fmt, output, **store):
     """Everything about one entity (IRI, CURIE or label), with each claim's quote, voice and source."""
     from jasic_kg.describe import RENDERERS, describe as run
 
+    fmt = pick_format(fmt, output, DESCRIBE_FORMATS, "text")
     emit(RENDERERS[fmt](run(_store(**store), entity)), output)
+
+
+# --- search -----------------------------------------------------------------------------------------------
+
+@cli.command(epilog=EPILOG)
+@click.argument("text")
+@format_option(SEARCH_FORMATS := ["text", "json"], "text")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many hits.")
+@output_option
+@store_options
+def search(text, fmt, limit, output, **store):
+    """Find entities by label, alternative label or quote: substring (any case) or near spelling.
+
+    \b
+    Examples:
+      jasic-kg search police
+      jasic-kg search "He Pengchoa"
+    """
+    from jasic_kg.search import RENDERERS, search as run
+
+    hits = run(_store(**store), text, limit=limit)
+    emit(RENDERERS[pick_format(fmt, output, SEARCH_FORMATS, "text")](hits), output)
+    if not hits:
+        click.echo(f"jasic-kg: nothing matches {text!r}", err=True)
+        sys.exit(EXIT_FINDINGS)
 
 
 # --- stats ------------------------------------------------------------------------------------------------
 
 @cli.command(epilog=EPILOG)
-@click.option("--format", "fmt", type=click.Choice(["text", "turtle", "json"]), default="text", show_default=True)
+@format_option(STATS_FORMATS := ["text", "turtle", "json"], "text")
 @output_option
 @store_options
 def stats(fmt, output, **store):
     """VoID statistics: triples, classes, properties, external links, and claims with evidence."""
     from jasic_kg.stats import RENDERERS, stats as run
 
-    emit(RENDERERS[fmt](run(_store(**store))), output)
+    fmt = pick_format(fmt, output, STATS_FORMATS, "text")
+    payload = RENDERERS[fmt](run(_store(**store)))
+    width = terminal_width(output)
+    if fmt == "text" and width:
+        from jasic_kg.results import _cut
+
+        payload = "".join(_cut(line, width) + "\n" for line in payload.decode("utf-8").splitlines()).encode()
+    emit(payload, output)
 
 
 # --- evidence ---------------------------------------------------------------------------------------------

@@ -90,12 +90,31 @@ def load_context(path: Path | None = None) -> dict:
     return json.loads((path or CONTEXT_FILE).read_text(encoding="utf-8"))["@context"]
 
 
-def main() -> None:
-    from jasic_kg.rdfio import write_bytes
-    from jasic_kg.resources import CONTEXT_FILE
+def context_target() -> Path:
+    """Where `python -m jasic_kg.context` writes: the checkout's source tree, never an installed package."""
+    from jasic_kg.errors import InputError
+    from jasic_kg.resources import CONTEXT_FILE, PACKAGE_DIR, checkout_root
 
-    write_bytes(CONTEXT_FILE, shipped_context_text().encode("utf-8"))
-    print(f"wrote {CONTEXT_FILE}")
+    checkout = checkout_root() or checkout_root(PACKAGE_DIR)
+    if checkout is None:
+        raise InputError("regenerating the context needs a jasic-kg checkout: run this inside one "
+                         f"(an installed package at {PACKAGE_DIR} is never rewritten)")
+    return checkout / "src" / "jasic_kg" / CONTEXT_FILE.relative_to(PACKAGE_DIR)
+
+
+def main() -> None:
+    import sys
+
+    from jasic_kg.errors import JasicError
+    from jasic_kg.rdfio import write_bytes
+
+    try:
+        target = context_target()
+        write_bytes(target, shipped_context_text().encode("utf-8"))
+    except JasicError as e:
+        print(f"jasic-kg: error: {e}", file=sys.stderr)
+        sys.exit(e.exit_code)
+    print(f"wrote {target}")
 
 
 if __name__ == "__main__":

@@ -270,7 +270,7 @@ def check_findings(data: Store, check_files: Iterable[Path]) -> list[ValidationF
         try:
             result = data.query(query.text, prefixes=PREFIXES)
         except SyntaxError as e:
-            out.append(ValidationFinding("syntax", "Violation", sparql_error(e), file=str(path), check=name))
+            out.append(ValidationFinding("syntax", "Violation", sparql_error(e, query.text), file=str(path), check=name))
             continue
         variables = [v.value for v in getattr(result, "variables", [])]
         message = query.summary or query.meta.get("description") or name
@@ -671,9 +671,21 @@ _IRI_IN_TEXT = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*:[^<>\s\"]*)>")
 _TRIPLE_FILES = (".ttl", ".nt", ".rdf", ".xml", ".owl")
 
 
+def read_files_line(files: list[str]) -> str:
+    """Which files were read: the shipped ones relative to their root (a checkout or an installed copy)."""
+    base = resources.root().resolve()
+    shipped, other = [], []
+    for f in files:
+        try:
+            shipped.append(Path(f).resolve().relative_to(base).as_posix())
+        except ValueError:
+            other.append(f)
+    return f"read {base}: {' '.join(shipped)}" + (f"; and {' '.join(other)}" if other else "")
+
+
 def render_text(report: ValidationReport) -> bytes:
     names = _Names(report)
-    lines = [f"jasic-kg validate: {report.summary()}"]
+    lines = [f"jasic-kg validate: {report.summary()}", read_files_line(report.files)]
     groups: dict[str, list[ValidationFinding]] = {}
     for f in report.findings:
         groups.setdefault(names.shape(f), []).append(f)
