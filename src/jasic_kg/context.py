@@ -5,7 +5,11 @@ tests/test_export.py fails when the shipped file is stale. Term rules:
 
 - every class and property of the jkg: namespace gets a term named by its local name;
 - object properties are coerced to IRIs ("@type": "@id"), so values read `"assertedBy": "jid:yueran-zhang"`;
-- datatype properties with a non-string XSD range are coerced to that datatype; string ranges stay plain;
+- datatype properties with a non-string XSD range are coerced to that datatype; string ranges stay plain (the
+  exporter writes canonical xsd:boolean and xsd:integer values as JSON true/false and numbers, which the
+  coercion reads back as the same literal);
+- labels, alternative labels, comments and definitions default to English (plain strings in the documents);
+- no "@version": only JSON-LD 1.0 features are used, so 1.0 readers accept it;
 - the project prefixes, and a few common terms (label, altLabel, ...), are declared too.
 """
 
@@ -16,13 +20,16 @@ from pathlib import Path
 
 from jasic_kg.terms import JKG, PREFIXES, XSD
 
+# Labels and definitions are English in this graph: with "@language": "en" they compact to plain strings
+# ("label": "He Pengchao"); a value in another language (or none) keeps the full form under its CURIE, so nothing
+# is lost.
 COMMON_TERMS = {
-    "label": "rdfs:label",
-    "comment": "rdfs:comment",
+    "label": {"@id": "rdfs:label", "@language": "en"},
+    "comment": {"@id": "rdfs:comment", "@language": "en"},
     "seeAlso": {"@id": "rdfs:seeAlso", "@type": "@id"},
-    "prefLabel": "skos:prefLabel",
-    "altLabel": "skos:altLabel",
-    "definition": "skos:definition",
+    "prefLabel": {"@id": "skos:prefLabel", "@language": "en"},
+    "altLabel": {"@id": "skos:altLabel", "@language": "en"},
+    "definition": {"@id": "skos:definition", "@language": "en"},
     "inScheme": {"@id": "skos:inScheme", "@type": "@id"},
     "broader": {"@id": "skos:broader", "@type": "@id"},
     "sameAs": {"@id": "owl:sameAs", "@type": "@id"},
@@ -49,7 +56,8 @@ def build_context(store) -> dict:
     from jasic_kg.terms import curie
 
     prefixes = {p: ns for p, ns in PREFIXES.items() if p != "sh"}
-    ctx: dict = {"@version": 1.1, **prefixes, **COMMON_TERMS}
+    # No "@version": the context uses JSON-LD 1.0 features only, and a 1.0 reader refuses a 1.1 context.
+    ctx: dict = {**prefixes, **COMMON_TERMS}
     rank = {"DatatypeProperty": 0, "ObjectProperty": 0, "Class": 1}  # properties win a (rare) name clash
     terms = {}
     for row in sorted(store.select(_TERMS), key=lambda r: (rank[r["kind"].value.rsplit("#")[-1]],

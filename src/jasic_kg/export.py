@@ -15,6 +15,7 @@ import contextlib
 import csv
 import gc
 import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -378,6 +379,50 @@ class _NotFlat(Exception):
     """The node is not of the flat kind the fast loop handles: pyld's general algorithm takes it."""
 
 
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_NATIVE_TYPES = {"xsd:boolean", _XSD + "boolean", "xsd:integer", _XSD + "integer"}
+_CANONICAL_INTEGER = re.compile(r"0|-?[1-9][0-9]{0,14}")  # and within JSON's exact integers (2^53)
+
+
+def _native(text: str, datatype: str):
+    """The JSON value of a canonical xsd:boolean or xsd:integer lexical form, else None (a non-canonical form
+    such as "1" or "007" would come back as a different literal: it keeps its string form)."""
+    if datatype.endswith("boolean"):
+        return {"true": True, "false": False}.get(text)
+    return int(text) if _CANONICAL_INTEGER.fullmatch(text) else None
+
+
+def native_values(node, ctx: dict):
+    """Booleans and integers as JSON true/false and numbers (in place), where that reads back as the same
+    literal: a string under a term coerced to xsd:boolean/xsd:integer, or a {"@value", "@type"} object of
+    those types under a key without coercion (JSON-LD turns a JSON number or boolean into that datatype)."""
+    if isinstance(node, list):
+        for item in node:
+            native_values(item, ctx)
+        return node
+    if not isinstance(node, dict):
+        return node
+    for key, value in node.items():
+        if key == "@context":
+            continue
+        definition = ctx.get(key)
+        coerced = definition.get("@type") if isinstance(definition, dict) else None
+        items = value if isinstance(value, list) else [value]
+        converted = []
+        for item in items:
+            new = None
+            if isinstance(item, str) and coerced in _NATIVE_TYPES:
+                new = _native(item, coerced)
+            elif (isinstance(item, dict) and coerced is None and set(item) == {"@value", "@type"}
+                  and item["@type"] in _NATIVE_TYPES and isinstance(item["@value"], str)):
+                new = _native(item["@value"], item["@type"])
+            if new is None:
+                native_values(item, ctx)
+            converted.append(item if new is None else new)
+        node[key] = converted if isinstance(value, list) else converted[0]
+    return node
+
+
 def compact_jsonld(quads: list[Quad], *, fast: bool = True) -> dict:
     from jasic_kg.context import load_context
 
@@ -388,7 +433,7 @@ def compact_jsonld(quads: list[Quad], *, fast: bool = True) -> dict:
     if "@graph" not in doc:  # a single node compacts without @graph; keep one shape for consumers
         body = {k: v for k, v in doc.items() if k != "@context"}
         doc = {"@context": doc["@context"], "@graph": [body] if body else []}
-    return doc
+    return native_values(doc, ctx)
 
 
 def _dump(doc) -> bytes:
@@ -437,7 +482,7 @@ def framed_jsonld(store, kind: str) -> dict[str, dict]:
         framed = jsonld.frame(expanded, {"@context": ctx, "@id": iri.value, "@embed": "@once", "claims": {}},
                               {"documentLoader": _document_loader})
         slug = iri.value.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-        docs[slug] = framed
+        docs[slug] = native_values(framed, ctx)
     return docs
 
 
