@@ -354,7 +354,7 @@ def test_export_frame_per_entity_files(run, small, tmp_path):
     assert r.exit_code == 0
     assert sorted(p.name for p in out.iterdir()) == ["he-pengchao.jsonld", "yueran-zhang.jsonld"]
     doc = json.loads((out / "he-pengchao.jsonld").read_text())
-    assert doc["@id"] == "jid:he-pengchao" and doc["label"] == {"@language": "en", "@value": "He Pengchao"}
+    assert doc["@id"] == "jid:he-pengchao" and doc["label"] == "He Pengchao"
 
 
 def test_export_frame_needs_jsonld(run, small):

@@ -71,11 +71,15 @@ def pick_format(fmt, output, choices, default):
 
 
 def data_option(f):
+    f = click.option("--input-format", "input_format", type=FormatChoice(["turtle", "nt", "nq", "trig", "jsonld", "xml"]),
+                     help="The format of --data files whose extension does not say it, and of --data - "
+                          "(standard input; default turtle).")(f)
     f = click.option("--allow-context", "allow_context", multiple=True, metavar="URL-PREFIX",
                      help="Fetch remote JSON-LD @context documents of --data files under this http(s) prefix "
                           "(repeatable; none are fetched by default; contexts in the file's own folder are read).")(f)
     return click.option("--data", "data", multiple=True, metavar="FILE",
-                        help="Add an RDF file to the shipped graph (repeatable; .ttl .nt .nq .trig .jsonld .rdf).")(f)
+                        help="Add an RDF file to the shipped graph (repeatable; .ttl .nt .nq .trig .jsonld .rdf, each "
+                             "also gzipped as .gz; - reads standard input).")(f)
 
 
 def _allowed_contexts(prefixes) -> list[str]:
@@ -117,13 +121,19 @@ def store_options(f):
 
 
 def _store(endpoint=None, data=(), max_bytes=None, no_cache=False, allow_service=False, timeout=None,
-           allow_context=(), **extra):
+           allow_context=(), input_format=None, **extra):
     from jasic_kg.store import open_store
 
     if timeout is not None:
         extra.update(timeout=timeout, local_timeout=timeout)
-    return open_store(endpoint, data, max_bytes=max_bytes, cache=False if no_cache else None,
-                      allow_service=allow_service, allow_contexts=_allowed_contexts(allow_context), **extra)
+    if not data:
+        return open_store(endpoint, data, max_bytes=max_bytes, cache=False if no_cache else None,
+                          allow_service=allow_service, allow_contexts=_allowed_contexts(allow_context), **extra)
+    from jasic_kg.inputs import opened
+
+    with opened(data, input_format, max_bytes or 200 * 1024 * 1024) as inputs:
+        return open_store(endpoint, inputs.paths, max_bytes=max_bytes, cache=False if no_cache else None,
+                          allow_service=allow_service, allow_contexts=_allowed_contexts(allow_context), **extra)
 
 
 def terminal_width(output: str | None) -> int | None:
@@ -194,13 +204,19 @@ def _validate_formats():
 @click.option("--inference", type=click.Choice(["none", "rdfs"]), default="none", show_default=True,
               help="Entailment before SHACL (none: the data must state its types; see docs).")
 @max_bytes_option
-def validate(data, allow_context, fmt, output, engine, inference, max_bytes):
+def validate(data, allow_context, input_format, fmt, output, engine, inference, max_bytes):
     """Check syntax, SHACL shapes and ontology/checks/*-violation.rq queries (exit 1 on findings)."""
+    from jasic_kg.inputs import opened
     from jasic_kg.validate import RENDERERS, validate as run
 
     fmt = pick_format(fmt, output, VALIDATE_FORMATS, "text")
-    report = run(data, engine=engine, inference=inference, max_bytes=max_bytes,
-                 allow_contexts=_allowed_contexts(allow_context))
+    with opened(data, input_format, max_bytes) as inputs:
+        report = run(inputs.paths, engine=engine, inference=inference, max_bytes=max_bytes,
+                     allow_contexts=_allowed_contexts(allow_context))
+        # name the user's inputs (stdin, x.ttl.gz), not their temporary copies
+        report.files = [inputs.user_name(f) or f for f in report.files]
+        for f in report.findings:
+            f.file = inputs.user_name(f.file) or f.file
     syntax = [f for f in report.findings if f.stage == "syntax"]
     if syntax and fmt == "text":
         # Unreadable input is a usage error: one line each on stderr, as for every other command (exit 2);
@@ -450,11 +466,11 @@ def _evidence_module():
 @output_option
 @data_option
 @max_bytes_option
-def evidence_anchor(source, output, data, allow_context, max_bytes):
+def evidence_anchor(source, output, data, allow_context, input_format, max_bytes):
     """Compute the Web Annotation anchors of every quote (the content of data/anchors.ttl)."""
     ev = _evidence_module()
     text, sha = ev.read_source(source)
-    anchors, findings = ev.anchor(_store(data=data, max_bytes=max_bytes, allow_context=allow_context), text)
+    anchors, findings = ev.anchor(_store(data=data, max_bytes=max_bytes, allow_context=allow_context, input_format=input_format), text)
     for f in findings:
         click.echo(f.line(), err=True)
     if findings:
@@ -470,11 +486,11 @@ def evidence_anchor(source, output, data, allow_context, max_bytes):
 @click.option("--source", required=True, metavar="FILE", help="The article's reference text (UTF-8).")
 @data_option
 @max_bytes_option
-def evidence_verify(source, data, allow_context, max_bytes):
+def evidence_verify(source, data, allow_context, input_format, max_bytes):
     """Check every anchored quote against the reference text (exit 1 on missing/moved/ambiguous quotes)."""
     ev = _evidence_module()
     text, sha = ev.read_source(source)
-    report = ev.verify(_store(data=data, max_bytes=max_bytes, allow_context=allow_context), text, sha)
+    report = ev.verify(_store(data=data, max_bytes=max_bytes, allow_context=allow_context, input_format=input_format), text, sha)
     for f in report.findings:
         click.echo(f.line())
     if report.expected_sha256 and report.expected_sha256 != report.source_sha256:
@@ -492,13 +508,13 @@ def evidence_verify(source, data, allow_context, max_bytes):
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @data_option
 @max_bytes_option
-def evidence_coverage(source, exclusions, fmt, data, allow_context, max_bytes):
+def evidence_coverage(source, exclusions, fmt, data, allow_context, input_format, max_bytes):
     """Report every sentence of the source that no quote of the graph covers (exit 1 if any, or a stale exclusion)."""
     from jasic_kg import coverage as cov
     ev = _evidence_module()
     text, _ = ev.read_source(source)
     excluded = cov.read_exclusions(exclusions) if exclusions else []
-    quotes = cov.graph_quotes(_store(data=data, max_bytes=max_bytes, allow_context=allow_context))
+    quotes = cov.graph_quotes(_store(data=data, max_bytes=max_bytes, allow_context=allow_context, input_format=input_format))
     report = cov.coverage(quotes, text, excluded)
     if fmt == "json":
         import json
