@@ -462,15 +462,34 @@ def _evidence_module():
 
 
 @evidence.command("anchor")
-@click.option("--source", required=True, metavar="FILE", help="The article's reference text (UTF-8).")
+@click.option("--source", "sources", required=True, multiple=True, metavar="FILE",
+              help="A source text (UTF-8), identified by its SHA-256: the article's reference text, or with "
+                   "--data your own texts, each declared in your data (repeatable).")
 @output_option
 @data_option
 @max_bytes_option
-def evidence_anchor(source, output, data, allow_context, input_format, max_bytes):
-    """Compute the Web Annotation anchors of every quote (the content of data/anchors.ttl)."""
+def evidence_anchor(sources, output, data, allow_context, input_format, max_bytes):
+    """Compute the Web Annotation anchors of every quote (the content of data/anchors.ttl); with --data, of the
+    quotes of those files only (your claims), in whichever --source holds each."""
     ev = _evidence_module()
-    text, sha = ev.read_source(source)
-    anchors, findings = ev.anchor(_store(data=data, max_bytes=max_bytes, allow_context=allow_context, input_format=input_format), text)
+    read = [ev.read_source(source) for source in sources]
+    store = _store(data=data, max_bytes=max_bytes, allow_context=allow_context, input_format=input_format)
+    if data:
+        from jasic_kg.inputs import opened
+
+        texts = ev.texts_by_sha(store, [sha for _, sha in read])
+        with opened(data, input_format, max_bytes) as inputs:
+            pairs = ev.quotes_in_files(inputs.paths, max_bytes)
+        if not pairs:
+            raise InputError("the --data files state no jkg:quote of a claim: nothing to anchor")
+        anchors, findings = ev.anchor_quotes(pairs, [(texts[sha], text) for text, sha in read])
+        sha = [sha for _, sha in read]
+    elif len(read) > 1:
+        raise InputError("several --source texts anchor the claims of --data files; the shipped graph's quotes "
+                         "are anchored in the article's one reference text")
+    else:
+        text, sha = read[0]
+        anchors, findings = ev.anchor(store, text)
     for f in findings:
         click.echo(f.line(), err=True)
     if findings:
