@@ -9,6 +9,7 @@ Imports are lazy: a command imports only the modules it uses, so `query` never l
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -145,6 +146,33 @@ def terminal_width(output: str | None) -> int | None:
     return shutil.get_terminal_size().columns
 
 
+@contextlib.contextmanager
+def _progress():
+    """A progress line on a terminal's stderr (rewritten in place, cleared at the end); nothing for pipes and
+    files, so logs and scripts see only the result."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    import time
+
+    started = time.monotonic()
+    shown = [False]
+
+    def note(text: str) -> None:
+        elapsed = time.monotonic() - started
+        if elapsed >= 0.5:  # short runs stay silent
+            sys.stderr.write(f"\r\x1b[Kjasic-kg: {elapsed:4.0f}s {text}")
+            sys.stderr.flush()
+            shown[0] = True
+
+    try:
+        yield note
+    finally:
+        if shown[0]:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
 def emit(payload: bytes | str, output: str | None) -> None:
     """stdout, or an atomically written file."""
     if isinstance(payload, str):
@@ -211,8 +239,9 @@ def validate(data, allow_context, input_format, fmt, output, engine, inference, 
 
     fmt = pick_format(fmt, output, VALIDATE_FORMATS, "text")
     with opened(data, input_format, max_bytes) as inputs:
-        report = run(inputs.paths, engine=engine, inference=inference, max_bytes=max_bytes,
-                     allow_contexts=_allowed_contexts(allow_context))
+        with _progress() as progress:
+            report = run(inputs.paths, engine=engine, inference=inference, max_bytes=max_bytes,
+                         allow_contexts=_allowed_contexts(allow_context), progress=progress)
         # name the user's inputs (stdin, x.ttl.gz), not their temporary copies
         report.files = [inputs.user_name(f) or f for f in report.files]
         for f in report.findings:
@@ -240,8 +269,19 @@ def _result_format_help():
     return format_help()
 
 
+def _complete_saved_query(ctx, param, incomplete):
+    """Shell completion: the saved-query names (the file names of queries/*.rq, nothing parsed)."""
+    from jasic_kg import resources
+
+    try:
+        names = [p.stem for p in resources.query_files()]
+    except Exception:  # completion must never print an error into the user's shell
+        return []
+    return [n for n in names if n.startswith(incomplete)]
+
+
 @cli.command(epilog=EPILOG)
-@click.argument("query", required=False)
+@click.argument("query", required=False, shell_complete=_complete_saved_query)
 @click.option("--sparql", "sparql_text", metavar="TEXT", help="SPARQL query text (instead of NAME or FILE; - reads it from stdin).")
 @param_option
 @click.option("--inference", type=click.Choice(["none", "rdfs"]), default="none", show_default=True,
@@ -314,7 +354,7 @@ def queries_list(fmt):
 
 
 @queries.command("show")
-@click.argument("name")
+@click.argument("name", shell_complete=_complete_saved_query)
 def queries_show(name):
     """Show one saved query: metadata, parameters and SPARQL."""
     from jasic_kg.queries import resolve_query
@@ -335,7 +375,7 @@ def queries_show(name):
 
 
 @queries.command("test")
-@click.argument("names", nargs=-1)
+@click.argument("names", nargs=-1, shell_complete=_complete_saved_query)
 @store_options
 def queries_test(names, **store):
     """Run saved queries with their defaults and compare with queries/expected/NAME.srj (exit 1 on a diff)."""

@@ -454,9 +454,11 @@ BUILTIN_CHECKS: dict[str, Callable[[Store], list[ValidationFinding]]] = {
 def validate(data: Iterable[str | Path] = (), *, engine: str = "native", inference: str = "none",
              max_bytes: int = DEFAULT_MAX_BYTES, graph_files: list[Path] | None = None,
              shape_files: list[Path] | None = None, check_files: list[Path] | None = None,
-             allow_contexts: Sequence[str] = ()) -> ValidationReport:
+             allow_contexts: Sequence[str] = (), progress: Callable[[str], None] | None = None) -> ValidationReport:
     """Validate the shipped graph plus `data` files. Returns a report; the caller decides the exit code.
-    `allow_contexts`: http(s) prefixes under which remote JSON-LD contexts of `data` files may be fetched."""
+    `allow_contexts`: http(s) prefixes under which remote JSON-LD contexts of `data` files may be fetched.
+    `progress`: called with a short note as each stage starts (the CLI shows them on a terminal)."""
+    step = progress or (lambda note: None)
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r} (engines: {', '.join(ENGINES)})")
     if inference not in ("none", "rdfs"):
@@ -471,6 +473,7 @@ def validate(data: Iterable[str | Path] = (), *, engine: str = "native", inferen
     # (a) syntax
     data_store, shapes_store, shape_files_of = Store(), Store(), {}
     for path, target in [(p, data_store) for p in graph] + [(p, shapes_store) for p in shape_paths]:
+        step(f"reading {Path(path).name}")
         try:
             # --max-bytes is the user's limit on their own files; the shipped ones keep the default
             limit = max_bytes if path in user else DEFAULT_MAX_BYTES
@@ -503,10 +506,14 @@ def validate(data: Iterable[str | Path] = (), *, engine: str = "native", inferen
 
     # (b) SHACL, (c) checks, meta
     if len(shapes_store):
+        step(f"SHACL ({engine}) on {report.triples} triples")
         report.findings += ENGINES[engine](data_store, shapes_store, inference)
+    step(f"{len(checks)} check quer{'y' if len(checks) == 1 else 'ies'}")
     report.findings += check_findings(data_store, checks)
-    for builtin in BUILTIN_CHECKS.values():
+    for name, builtin in BUILTIN_CHECKS.items():
+        step(f"check {name}")
         report.findings += builtin(data_store)
+    step("meta checks")
     report.findings += meta_findings(data_store, shapes_store, shape_files_of)
     return report
 
