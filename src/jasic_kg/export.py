@@ -396,31 +396,50 @@ def native_values(node, ctx: dict):
     """Booleans and integers as JSON true/false and numbers (in place), where that reads back as the same
     literal: a string under a term coerced to xsd:boolean/xsd:integer, or a {"@value", "@type"} object of
     those types under a key without coercion (JSON-LD turns a JSON number or boolean into that datatype)."""
-    if isinstance(node, list):
+    # key -> its coercion: a native type, "" for any other coercion; keys not listed are not coerced
+    coercion = {key: (d["@type"] if d["@type"] in _NATIVE_TYPES else "") for key, d in ctx.items()
+                if isinstance(d, dict) and "@type" in d}
+    _native_walk(node, coercion)
+    return node
+
+
+def _native_item(item, coerced):
+    """The JSON value for one compacted value, or None to keep it (a million-triple document has a few million
+    values: this is kept to type checks and dict lookups)."""
+    kind = type(item)
+    if kind is str:
+        return _native(item, coerced) if coerced else None
+    if kind is dict and coerced is None and len(item) == 2:
+        datatype = item.get("@type")
+        if datatype in _NATIVE_TYPES and type(item.get("@value")) is str:
+            return _native(item["@value"], datatype)
+    return None
+
+
+def _native_walk(node, coercion: dict) -> None:
+    if type(node) is list:
         for item in node:
-            native_values(item, ctx)
-        return node
-    if not isinstance(node, dict):
-        return node
+            _native_walk(item, coercion)
+        return
+    if type(node) is not dict:
+        return
     for key, value in node.items():
         if key == "@context":
             continue
-        definition = ctx.get(key)
-        coerced = definition.get("@type") if isinstance(definition, dict) else None
-        items = value if isinstance(value, list) else [value]
-        converted = []
-        for item in items:
-            new = None
-            if isinstance(item, str) and coerced in _NATIVE_TYPES:
-                new = _native(item, coerced)
-            elif (isinstance(item, dict) and coerced is None and set(item) == {"@value", "@type"}
-                  and item["@type"] in _NATIVE_TYPES and isinstance(item["@value"], str)):
-                new = _native(item["@value"], item["@type"])
-            if new is None:
-                native_values(item, ctx)
-            converted.append(item if new is None else new)
-        node[key] = converted if isinstance(value, list) else converted[0]
-    return node
+        coerced = coercion.get(key)
+        if type(value) is list:
+            for i, item in enumerate(value):
+                new = _native_item(item, coerced)
+                if new is not None:
+                    value[i] = new
+                elif type(item) is dict:
+                    _native_walk(item, coercion)
+        else:
+            new = _native_item(value, coerced)
+            if new is not None:
+                node[key] = new
+            elif type(value) is dict:
+                _native_walk(value, coercion)
 
 
 def compact_jsonld(quads: list[Quad], *, fast: bool = True) -> dict:
