@@ -72,3 +72,25 @@ def test_a_quote_in_no_source_is_reported_and_nothing_written(run, shipped, tmp_
     r = run("evidence", "anchor", "--source", str(MINE / "my-source.txt"), "--data", str(notes), "-o", str(out))
     assert r.exit_code == 1 and not out.exists()
     assert "missing: <https://example.org/my-notes/claim-seminar-read-article>: not in the text" in r.stderr
+
+
+def test_verify_checks_each_anchor_in_the_text_it_names(run, shipped, tmp_path):
+    notes, source = MINE / "my-notes.ttl", MINE / "my-source.txt"
+    anchors = tmp_path / "my-anchors.ttl"
+    assert run("evidence", "anchor", "--source", str(source), "--data", str(notes), "-o", str(anchors)).exit_code == 0
+    r = run("evidence", "verify", "--source", str(source), "--data", str(notes), "--data", str(anchors))
+    assert (r.exit_code, r.stdout) == (0, "245 quotes, 245 anchors: 0 missing, 0 moved, 0 ambiguous, 0 unanchored, "
+                                          "0 orphan; 244 anchors into other texts not checked\n")
+    # my source edited: the quote moved, and verify says so
+    edited = tmp_path / "my-source.txt"
+    edited.write_text("Added first. " + source.read_text(encoding="utf-8"), encoding="utf-8")
+    moved_notes = tmp_path / "my-notes.ttl"
+    import hashlib
+
+    new_sha = hashlib.sha256(edited.read_bytes()).hexdigest()
+    old_sha = hashlib.sha256(source.read_bytes()).hexdigest()
+    moved_notes.write_text(notes.read_text(encoding="utf-8").replace(old_sha, new_sha), encoding="utf-8")
+    r = run("evidence", "verify", "--source", str(edited), "--data", str(moved_notes), "--data", str(anchors))
+    assert r.exit_code == 1
+    assert r.stdout.splitlines()[0] == ("moved: <https://example.org/my-notes/claim-seminar-read-article>: recorded "
+                                        "at 24, found at 37: 'We read Zhang (2020) together'")

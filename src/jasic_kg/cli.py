@@ -542,17 +542,25 @@ def evidence_anchor(sources, output, data, allow_context, input_format, max_byte
 
 
 @evidence.command("verify")
-@click.option("--source", required=True, metavar="FILE", help="The article's reference text (UTF-8).")
+@click.option("--source", "sources", required=True, multiple=True, metavar="FILE",
+              help="The article's reference text (UTF-8); with several (your own texts, declared in your --data "
+                   "by SHA-256), each anchor is checked in the text it names.")
 @data_option
 @max_bytes_option
-def evidence_verify(source, data, allow_context, input_format, max_bytes):
+def evidence_verify(sources, data, allow_context, input_format, max_bytes):
     """Check every anchored quote against the reference text (exit 1 on missing/moved/ambiguous quotes)."""
     ev = _evidence_module()
-    text, sha = ev.read_source(source)
-    report = ev.verify(_store(data=data, max_bytes=max_bytes, allow_context=allow_context, input_format=input_format), text, sha)
+    read = [ev.read_source(source) for source in sources]
+    store = _store(data=data, max_bytes=max_bytes, allow_context=allow_context, input_format=input_format)
+    if len(read) == 1 and not data:
+        text, sha = read[0]
+        report = ev.verify(store, text, sha)
+    else:
+        by_sha = ev.texts_by_sha(store, [sha for _, sha in read])
+        report = ev.verify(store, "", "", texts={by_sha[sha]: text for text, sha in read})
     for f in report.findings:
         click.echo(f.line())
-    if report.expected_sha256 and report.expected_sha256 != report.source_sha256:
+    if len(read) == 1 and not data and report.expected_sha256 and report.expected_sha256 != report.source_sha256:
         click.echo(f"note: the source's SHA-256 {report.source_sha256} differs from the recorded "
                    f"{report.expected_sha256}")
     click.echo(report.summary())

@@ -29,8 +29,9 @@ SELECT ?claim ?quote WHERE {{ ?claim <{JKG}quote> ?quote }} ORDER BY ?claim ?quo
 
 _ANCHORS = f"""
 PREFIX oa: <{OA}>
-SELECT ?claim ?annotation ?exact ?prefix ?suffix ?start ?end WHERE {{
+SELECT ?claim ?annotation ?exact ?prefix ?suffix ?start ?end ?source WHERE {{
   ?annotation a oa:Annotation ; oa:hasBody ?claim ; oa:hasTarget ?target .
+  OPTIONAL {{ ?target oa:hasSource ?source }}
   ?target oa:hasSelector ?qs, ?ps .
   ?qs a oa:TextQuoteSelector ; oa:exact ?exact .
   OPTIONAL {{ ?qs oa:prefix ?prefix }} OPTIONAL {{ ?qs oa:suffix ?suffix }}
@@ -95,6 +96,7 @@ class EvidenceReport:
     findings: list[Finding] = field(default_factory=list)
     source_sha256: str = ""
     expected_sha256: str | None = None
+    other_sources: int = 0  # anchors into texts that were not given (not checked)
 
     def count(self, kind: str) -> int:
         return sum(1 for f in self.findings if f.kind == kind)
@@ -106,7 +108,8 @@ class EvidenceReport:
     def summary(self) -> str:
         kinds = ("missing", "moved", "ambiguous", "unanchored", "orphan")
         counts = ", ".join(f"{self.count(k)} {k}" for k in kinds)
-        return f"{self.quotes} quotes, {self.anchors} anchors: {counts}"
+        other = f"; {self.other_sources} anchors into other texts not checked" if self.other_sources else ""
+        return f"{self.quotes} quotes, {self.anchors} anchors: {counts}{other}"
 
 
 def _curie(iri: str) -> str:
@@ -245,7 +248,7 @@ def render_anchors(anchors: list[Anchor], sha256: str | list[str]) -> str:
     return "\n".join(out)
 
 
-def verify(store, text: str, sha256: str = "") -> EvidenceReport:
+def verify(store, text: str, sha256: str = "", texts: dict[str, str] | None = None) -> EvidenceReport:
     """Check every anchored quote of the graph against `text` (a copy of the reference text).
 
     missing:    the exact quote is nowhere in the text;
@@ -253,6 +256,9 @@ def verify(store, text: str, sha256: str = "") -> EvidenceReport:
     ambiguous:  not at the recorded position and found several times, prefix/suffix do not single one out;
     unanchored: a claim's quote with no annotation (run `jasic-kg evidence anchor`);
     orphan:     an annotation whose exact text is no longer a quote of its claim.
+
+    `texts` (text IRI -> text): check each anchor in the text its oa:hasSource names (several sources);
+    anchors into a text not given are counted, not checked. Without it, every anchor is checked in `text`.
     """
     report = EvidenceReport(source_sha256=sha256)
     shas = store.select(_TEXT_SHA)
@@ -266,17 +272,21 @@ def verify(store, text: str, sha256: str = "") -> EvidenceReport:
         anchored.add((claim, exact))
         if (claim, exact) not in quotes:
             report.findings.append(Finding("orphan", claim, exact, "annotation for a quote the claim no longer has"))
-        start, end = int(row["start"].value), int(row["end"].value)
-        if text[start:end] == exact:
+        here = text if texts is None else texts.get(row["source"].value if "source" in row else "")
+        if here is None:
+            report.other_sources += 1
             continue
-        where = _occurrences(text, exact)
+        start, end = int(row["start"].value), int(row["end"].value)
+        if here[start:end] == exact:
+            continue
+        where = _occurrences(here, exact)
         if not where:
             report.findings.append(Finding("missing", claim, exact, "not in the text"))
             continue
         prefix = row["prefix"].value if "prefix" in row else ""
         suffix = row["suffix"].value if "suffix" in row else ""
         fitting = [at for at in where
-                   if text[:at].endswith(prefix) and text[at + len(exact):].startswith(suffix)]
+                   if here[:at].endswith(prefix) and here[at + len(exact):].startswith(suffix)]
         candidates = fitting or where
         if len(candidates) == 1:
             report.findings.append(Finding("moved", claim, exact, f"recorded at {start}, found at {candidates[0]}"))
