@@ -148,26 +148,30 @@ def terminal_width(output: str | None) -> int | None:
 
 @contextlib.contextmanager
 def _progress():
-    """A progress line on a terminal's stderr (rewritten in place, cleared at the end); nothing for pipes and
-    files, so logs and scripts see only the result."""
+    """A progress line on a terminal's stderr: the current stage and the seconds so far, redrawn twice a second
+    by a ticker thread (a million-triple file takes seconds to read) and cleared at the end; nothing for pipes
+    and files, so logs and scripts see only the result."""
     if not sys.stderr.isatty():
         yield None
         return
+    import threading
     import time
 
-    started = time.monotonic()
-    shown = [False]
+    started, stage, done, shown = time.monotonic(), [""], threading.Event(), [False]
 
-    def note(text: str) -> None:
-        elapsed = time.monotonic() - started
-        if elapsed >= 0.5:  # short runs stay silent
-            sys.stderr.write(f"\r\x1b[Kjasic-kg: {elapsed:4.0f}s {text}")
+    def tick():
+        while not done.wait(0.5):
+            sys.stderr.write(f"\r\x1b[Kjasic-kg: {time.monotonic() - started:4.0f}s {stage[0]}")
             sys.stderr.flush()
             shown[0] = True
 
+    ticker = threading.Thread(target=tick, daemon=True)
+    ticker.start()
     try:
-        yield note
+        yield lambda note: stage.__setitem__(0, note)
     finally:
+        done.set()
+        ticker.join()
         if shown[0]:
             sys.stderr.write("\r\x1b[K")
             sys.stderr.flush()
