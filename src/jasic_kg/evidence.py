@@ -153,12 +153,18 @@ def anchor(store, text: str) -> tuple[list[Anchor], list[Finding]]:
 _TEXTS = f"SELECT ?text ?sha WHERE {{ ?text <{JKG}sha256> ?sha }} ORDER BY ?text"
 
 
-def texts_by_sha(store, shas: list[str]) -> dict[str, str]:
-    """The jkg:TextRepresentation IRI of each source, found by its SHA-256 in the graph (the user's --data
-    declares their own texts); InputError naming what to add when a source is not declared."""
+def declared_texts(store) -> dict[str, str]:
+    """SHA-256 -> the text (IRI) that declares it with jkg:sha256."""
     declared: dict[str, str] = {}
     for row in store.select(_TEXTS):
         declared.setdefault(row["sha"].value, row["text"].value)
+    return declared
+
+
+def texts_by_sha(store, shas: list[str]) -> dict[str, str]:
+    """The jkg:TextRepresentation IRI of each source, found by its SHA-256 in the graph (the user's --data
+    declares their own texts); InputError naming what to add when a source is not declared."""
+    declared = declared_texts(store)
     for sha in shas:
         if sha not in declared:
             raise InputError(f"no text in the graph has the SHA-256 {sha} of a --source: declare it in your --data, "
