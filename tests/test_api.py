@@ -18,7 +18,7 @@ def test_exit_codes():
 
     assert [jasic_kg.InputError.exit_code, jasic_kg.QueryError.exit_code, jasic_kg.NetworkError.exit_code,
             jasic_kg.FindingsError.exit_code, jasic_kg.JasicError.exit_code] == [2, 2, 3, 1, 4]
-    assert sorted(EXIT_CODES) == [0, 1, 2, 3, 4]
+    assert sorted(EXIT_CODES) == [0, 1, 2, 3, 4, 130]
 
 
 def test_api_end_to_end(small):

@@ -185,3 +185,22 @@ def test_store_inputs():
     findings = sn.run_shacl(s, shapes)
     ref = sn.run_pyshacl(rdflib.Graph().parse(data=DATA, format="turtle"), shapes)
     assert len(findings) == len(ref)
+
+
+def test_nested_property_shape_joins_the_parent_path():
+    """W3C core property/property-001: a property shape inside a property shape checks the parent's value nodes
+    only (an address nobody has is not checked), once per focus node that reaches them (two people, one bad
+    address: two results)."""
+    ttl = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+ex:PersonShape a sh:NodeShape ; sh:targetClass ex:Person ;
+  sh:property [ sh:path ex:address ; sh:property ex:CityShape ] .
+ex:CityShape sh:path ex:city ; sh:class ex:City .
+ex:p1 a ex:Person ; ex:address ex:bad . ex:p2 a ex:Person ; ex:address ex:bad , ex:good .
+ex:bad ex:city ex:Nowhere . ex:good ex:city ex:Paris . ex:Paris a ex:City .
+ex:unreached ex:city ex:Atlantis .
+"""
+    g = rdflib.Graph().parse(data=ttl, format="turtle")
+    rep = _assert_same(g, g)
+    EX = rdflib.Namespace("http://example.org/")
+    assert [(f.focus_node, f.value, f.source_shape) for f in rep.findings] == [
+        (EX.bad, EX.Nowhere, EX.CityShape), (EX.bad, EX.Nowhere, EX.CityShape)]

@@ -10,13 +10,16 @@ Imports are lazy: a command imports only the modules it uses, so `query` never l
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from jasic_kg._version import __version__
-from jasic_kg.errors import EXIT_CODES, EXIT_FINDINGS, EXIT_INTERNAL, InputError, JasicError
+from jasic_kg.errors import (EXIT_CODES, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, InputError,
+                             JasicError)
 
 EPILOG = "Exit codes: " + "; ".join(f"{code} {what}" for code, what in EXIT_CODES.items()) + "."
 
@@ -35,12 +38,38 @@ class JasicGroup(click.Group):
         except BrokenPipeError:
             sys.stderr.close()  # `jasic-kg ... | head`: the reader left, nothing to report
             ctx.exit(0)
+        except KeyboardInterrupt:  # Ctrl-C: no traceback, no partial output file (atomic writes clean up)
+            _silence_stdout()
+            click.echo("jasic-kg: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except OSError as e:
+            if e.errno not in _OUTPUT_ERRNOS:  # only a failed write to standard output is the user's to fix
+                if ctx.obj and ctx.obj.get("debug"):
+                    raise
+                click.echo(f"jasic-kg: internal error: {type(e).__name__}: {e} (rerun with --debug for the "
+                           "traceback)", err=True)
+                ctx.exit(EXIT_INTERNAL)
+            _silence_stdout()
+            click.echo(f"jasic-kg: error: cannot write the output: {e.strerror or e}", err=True)
+            ctx.exit(EXIT_INPUT)
         except Exception as e:  # a bug: one line, the traceback only on request
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             click.echo(f"jasic-kg: internal error: {type(e).__name__}: {e} (rerun with --debug for the traceback)",
                        err=True)
             ctx.exit(EXIT_INTERNAL)
+
+
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EPIPE}
+
+
+def _silence_stdout() -> None:
+    """Point file descriptor 1 at /dev/null, so the interpreter's final flush of what could not be written
+    raises nothing more at exit."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 # --- shared options: the same name means the same thing in every command ----------------------------------

@@ -144,6 +144,7 @@ def parse_header(text: str, path=None) -> dict:
 
 _XSD_TYPES = {"integer", "decimal", "double", "float", "date", "dateTime", "boolean", "string", "gYear",
               "gYearMonth", "anyURI", "nonNegativeInteger", "positiveInteger"}
+# XSD lexical forms use ASCII digits only: matched with re.ASCII, since \d also matches "٢٠١٨".
 _LEXICAL = {
     "integer": r"[+-]?\d+", "nonNegativeInteger": r"\+?\d+", "positiveInteger": r"\+?0*[1-9]\d*",
     "decimal": r"[+-]?(\d+(\.\d*)?|\.\d+)", "boolean": r"true|false|1|0", "gYear": r"-?\d{4,}",
@@ -183,7 +184,7 @@ class Param:
         if self.kind == "lang":
             return Literal(value, language=self.language)
         if self.kind == "number":
-            kind = "integer" if re.fullmatch(_LEXICAL["integer"], value.strip()) else "decimal"
+            kind = "integer" if re.fullmatch(_LEXICAL["integer"], value.strip(), re.ASCII) else "decimal"
             return Param(self.name, self.variable, self.required, "datatype",
                          datatype=XSD + kind)._to_term(value)
         if self.kind == "datatype":
@@ -191,11 +192,11 @@ class Param:
             value = value.strip() if local and local != "string" else value
             if local == "date":
                 datetime.date.fromisoformat(value)  # ValueError on 2018-13-01
-                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value, re.ASCII):
                     raise ValueError(f"not an xsd:date (YYYY-MM-DD): {value!r}")
             elif local == "dateTime":
                 datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-            elif local in _LEXICAL and not re.fullmatch(_LEXICAL[local], value):
+            elif local in _LEXICAL and not re.fullmatch(_LEXICAL[local], value, re.ASCII):
                 raise ValueError(f"not a valid xsd:{local}: {value!r}")
             if local == "boolean":
                 value = {"1": "true", "0": "false"}.get(value, value)

@@ -24,6 +24,7 @@ Graph the original terms are restored.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 from collections.abc import Iterable, Sequence
@@ -473,7 +474,12 @@ class _Compiler:
             out.append(_Check(shape, SH.ClosedConstraintComponent,
                               f"{vn} {v} {p} {obj} . FILTER({cond} && {ignore})", focus, obj, (), p, None))
         for ps in g.objects(shape, SH.property):
-            out.extend(self.checks(ps, v, stack))
+            for c in self.checks(ps, v, stack):
+                if is_prop:
+                    # the nested shape's focus nodes are this shape's value nodes: join the path, and keep one
+                    # result per focus of this shape (each value node is validated once per focus reaching it)
+                    c = dataclasses.replace(c, pattern=f"{vn} {c.pattern}", keys=c.keys + (focus,))
+                out.append(c)
         return out
 
     def _distinct_values(self, focus: str, path: str, n: int) -> str:
