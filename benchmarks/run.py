@@ -197,7 +197,7 @@ def cli_commands(exe) -> set:
 def shipped_graph() -> list[Path]:
     """The files of the shipped graph (ontology, vocabulary, data), as the toolkit itself lists them."""
     sys.path.insert(0, str(ROOT / "src"))
-    from jasic_kg import resources
+    from jasic_kg.io import resources
 
     return resources.graph_files()
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from jasic_kg import context, resources
+from jasic_kg.export import context
+from jasic_kg.io import resources
 
 SMALL = Path(__file__).parent / "fixtures" / "small"
 

@@ -9,7 +9,7 @@ from jasic_kg.cli import cli
 
 
 def test_validate_reports_each_stage(small):
-    from jasic_kg.validate import validate
+    from jasic_kg.validation.validate import validate
 
     notes: list[str] = []
     validate(progress=notes.append)

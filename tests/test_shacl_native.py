@@ -1,4 +1,4 @@
-"""The SPARQL-compiled SHACL engine (jasic_kg.shacl_native) gives exactly pySHACL's results.
+"""The SPARQL-compiled SHACL engine (jasic_kg.validation.shacl_native) gives exactly pySHACL's results.
 
 "Exactly": the same conformance and the same multiset of (focus node, result path, constraint component, source
 shape, value) tuples, on every SHACL fixture under tests/ (each fixture with the ontology and vocabulary, as
@@ -17,7 +17,7 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF, SH
 
-from jasic_kg import shacl_native as sn
+from jasic_kg.validation import shacl_native as sn
 
 pyshacl = pytest.importorskip("pyshacl")
 
@@ -77,11 +77,13 @@ def test_fixture_trees_identical_to_pyshacl(data, shapes):
     _assert_same(_graph(*data), _graph(*shapes))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not PROJECT_SHAPES or not list((ROOT / "data").glob("*.ttl")), reason="no shipped graph yet")
 def test_shipped_graph_identical_to_pyshacl():
     _assert_same(_graph(*ONTOLOGY, *sorted((ROOT / "data").glob("*.ttl"))), _graph(*PROJECT_SHAPES))
 
 
+@pytest.mark.slow
 def test_benchmark_10k_identical_to_pyshacl(tmp_path):
     import sys
 

@@ -115,7 +115,7 @@ def data_option(f):
 def _allowed_contexts(prefixes) -> list[str]:
     if not prefixes:
         return []  # (without importing urllib's HTTP stack: a tenth of a cold start)
-    from jasic_kg.jsonld_contexts import check_allowed_prefixes
+    from jasic_kg.io.jsonld_contexts import check_allowed_prefixes
 
     return check_allowed_prefixes(prefixes)
 
@@ -211,7 +211,7 @@ def emit(payload: bytes | str, output: str | None) -> None:
     if isinstance(payload, str):
         payload = payload.encode("utf-8")
     if output:
-        from jasic_kg.rdfio import write_bytes
+        from jasic_kg.io.rdfio import write_bytes
 
         write_bytes(output, payload)
     else:
@@ -227,7 +227,7 @@ def emit_files(files: dict[str, bytes], output: str | None) -> None:
     if folder.exists() and not folder.is_dir():
         raise InputError("is a file; --output must be a folder for this export", folder)
     folder.mkdir(parents=True, exist_ok=True)
-    from jasic_kg.rdfio import write_bytes
+    from jasic_kg.io.rdfio import write_bytes
 
     for name, payload in sorted(files.items()):
         write_bytes(folder / name, payload)
@@ -249,7 +249,7 @@ def cli(ctx, debug):
 # --- validate ---------------------------------------------------------------------------------------------
 
 def _validate_formats():
-    from jasic_kg.validate import RENDERERS
+    from jasic_kg.validation.validate import RENDERERS
 
     return list(RENDERERS)
 
@@ -268,7 +268,7 @@ def _validate_formats():
 def validate(data, allow_context, input_format, fmt, output, engine, inference, max_bytes):
     """Check syntax, SHACL shapes and ontology/checks/*-violation.rq queries (exit 1 on findings)."""
     from jasic_kg.inputs import opened
-    from jasic_kg.validate import RENDERERS, validate as run
+    from jasic_kg.validation.validate import RENDERERS, validate as run
 
     fmt = pick_format(fmt, output, VALIDATE_FORMATS, "text")
     with opened(data, input_format, max_bytes) as inputs:
@@ -304,7 +304,7 @@ def _result_format_help():
 
 def _complete_saved_query(ctx, param, incomplete):
     """Shell completion: the saved-query names (the file names of queries/*.rq, nothing parsed)."""
-    from jasic_kg import resources
+    from jasic_kg.io import resources
 
     try:
         names = [p.stem for p in resources.query_files()]
@@ -428,7 +428,7 @@ def queries_test(names, **store):
 # --- export -----------------------------------------------------------------------------------------------
 
 def _export_help():
-    from jasic_kg.export import EXPORTERS
+    from jasic_kg.export.exporters import EXPORTERS
 
     return "; ".join(f"{name}: {e.help}" for name, e in EXPORTERS.items())
 
@@ -444,7 +444,7 @@ def _export_help():
 @store_options
 def export(fmt, frame, table, output, **store):
     """Export the graph: deterministic, round-trips to an isomorphic graph."""
-    from jasic_kg.export import export as run
+    from jasic_kg.export.exporters import export as run
 
     fmt = pick_format(fmt, output, EXPORT_FORMATS, "turtle")
     if frame and fmt != "jsonld":

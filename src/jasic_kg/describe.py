@@ -183,7 +183,7 @@ def render_json(d: dict) -> bytes:
 
 
 def render_turtle(d: dict) -> bytes:
-    from jasic_kg.export import serialize_triples
+    from jasic_kg.export.exporters import serialize_triples
 
     return serialize_triples([Triple(t.subject, t.predicate, t.object) for t in d["triples"]], "turtle")
 

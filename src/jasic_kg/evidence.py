@@ -176,7 +176,7 @@ def texts_by_sha(store, shas: list[str]) -> dict[str, str]:
 def quotes_in_files(paths, max_bytes: int | None = None) -> list[tuple[str, str]]:
     """(claim IRI, quote) of the claims stated in these files only: `anchor --data` anchors the user's claims,
     not the shipped ones again."""
-    from jasic_kg.rdfio import DEFAULT_MAX_BYTES, read_quads
+    from jasic_kg.io.rdfio import DEFAULT_MAX_BYTES, read_quads
 
     pairs = set()
     for path in paths:

@@ -29,7 +29,7 @@ _CHUNK = 1 << 20
 def _extension(name: str, input_format: str | None) -> str:
     if input_format:
         return INPUT_FORMATS[input_format]
-    from jasic_kg.rdfio import FORMATS_BY_EXTENSION
+    from jasic_kg.io.rdfio import FORMATS_BY_EXTENSION
 
     suffix = Path(name).suffix.lower()
     if suffix in FORMATS_BY_EXTENSION:
@@ -87,7 +87,7 @@ class Inputs:
             self.names[str(target)] = spec
         elif input_format and Path(spec).suffix.lower() != INPUT_FORMATS[input_format]:
             if not Path(spec).is_file():
-                from jasic_kg.rdfio import check_file
+                from jasic_kg.io.rdfio import check_file
 
                 check_file(spec, max_bytes)  # its own one-line error
             target = self._temp(Path(spec).stem, INPUT_FORMATS[input_format])

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode
 
-from jasic_kg import resources
+from jasic_kg.io import resources
 from jasic_kg.errors import InputError, QueryError
 from jasic_kg.results import QueryResult
 from jasic_kg.terms import PREFIXES, XSD, expand_curie, show, to_iri

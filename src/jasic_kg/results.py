@@ -161,7 +161,7 @@ def write_result(result: QueryResult, fmt: str | None, max_width: int | None = N
         if fmt not in GRAPH_FORMATS:
             raise InputError(f"--format {fmt} is for SELECT/ASK; a CONSTRUCT/DESCRIBE result takes "
                              + "|".join(GRAPH_FORMATS))
-        from jasic_kg.export import serialize_triples
+        from jasic_kg.export.exporters import serialize_triples
 
         return serialize_triples(result.triples, fmt)
     fmt = fmt or "table"

@@ -86,7 +86,7 @@ def render_json(s: dict) -> bytes:
 
 def render_turtle(s: dict) -> bytes:
     """VoID: void:Dataset with class and property partitions and one void:Linkset per external target."""
-    from jasic_kg.export import serialize_triples
+    from jasic_kg.export.exporters import serialize_triples
 
     ds = NamedNode(DATASET_IRI)
     integer = NamedNode(PREFIXES["xsd"] + "integer")

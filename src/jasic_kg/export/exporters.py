@@ -89,7 +89,7 @@ def _document_loader(url, options=None):
     from pyld import jsonld
 
     if url == CONTEXT_URL:
-        from jasic_kg.context import load_context
+        from jasic_kg.export.context import load_context
 
         return {"contextUrl": None, "documentUrl": url, "document": {"@context": load_context()}}
     raise jsonld.JsonLdError(f"refusing to fetch {url}: jasic-kg never loads remote JSON-LD documents",
@@ -443,7 +443,7 @@ def _native_walk(node, coercion: dict) -> None:
 
 
 def compact_jsonld(quads: list[Quad], *, fast: bool = True) -> dict:
-    from jasic_kg.context import load_context
+    from jasic_kg.export.context import load_context
 
     ctx = load_context()
     # skipExpansion: pyoxigraph's output is already expanded JSON-LD; expanding it again costs a second.
@@ -485,7 +485,7 @@ def framed_jsonld(store, kind: str) -> dict[str, dict]:
     """
     from pyld import jsonld
 
-    from jasic_kg.context import load_context
+    from jasic_kg.export.context import load_context
 
     ctx = {**load_context(), "claims": {"@reverse": "jkg:claimAbout"}}
     classes = " ".join(f"<{c}>" for c in FRAME_CLASSES[kind])
@@ -646,4 +646,4 @@ def _no_cycle_collection():
             gc.enable()
 
 
-export_graph = export  # the public API name (jasic_kg.export is the module)
+export_graph = export  # the public API name (jasic_kg.export.exporters is the module)

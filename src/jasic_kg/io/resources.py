@@ -14,7 +14,7 @@ from pathlib import Path
 
 from jasic_kg.errors import JasicError
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # src/jasic_kg (this module lives in jasic_kg/io/)
 RDF_EXTENSIONS = (".ttl", ".nt", ".nq", ".trig", ".jsonld", ".json", ".rdf", ".xml", ".owl")
 CONTEXT_FILE = PACKAGE_DIR / "jasic-context.jsonld"
 

@@ -27,13 +27,13 @@ from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
 
 from jasic_kg.errors import InputError, NetworkError
-from jasic_kg.rdfio import MAX_NESTING
+from jasic_kg.io.rdfio import MAX_NESTING
 
 MAX_CONTEXT_BYTES = 1024 * 1024  # one context document
 
 
 def _shipped_context() -> Path:
-    from jasic_kg.resources import CONTEXT_FILE
+    from jasic_kg.io.resources import CONTEXT_FILE
 
     return CONTEXT_FILE
 

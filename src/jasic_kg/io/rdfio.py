@@ -6,7 +6,7 @@ FILE:LINE:COLUMN: message.
 
 JSON-LD and remote contexts: pyoxigraph's JSON-LD parser has no document loader, so a "@context" (or "@import")
 naming another document is an error there. parser_input inlines such contexts first, under the rules of
-jasic_kg.jsonld_contexts (files in the input's folder; http(s) only under prefixes the user allowed); anything it
+jasic_kg.io.jsonld_contexts (files in the input's folder; http(s) only under prefixes the user allowed); anything it
 leaves reaches the parser's refusal, which we turn into a clear InputError.
 """
 
@@ -23,7 +23,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from pyoxigraph import RdfFormat, parse
+from pyoxigraph import DefaultGraph, Quad, RdfFormat, parse
 
 from jasic_kg.errors import InputError
 
@@ -275,9 +275,9 @@ def _check_xml_entities(path: Path, data: bytes) -> None:
 
 def parser_input(path: Path, fmt: RdfFormat, allow_contexts: Sequence[str] = ()) -> dict:
     """What to give pyoxigraph for `path`: the file itself or, for JSON-LD that names context documents, the
-    document with those contexts inlined under the toolkit's access rules (see jasic_kg.jsonld_contexts)."""
+    document with those contexts inlined under the toolkit's access rules (see jasic_kg.io.jsonld_contexts)."""
     if fmt == RdfFormat.JSON_LD:
-        from jasic_kg.jsonld_contexts import inline_contexts
+        from jasic_kg.io.jsonld_contexts import inline_contexts
 
         try:
             data = path.read_bytes()
@@ -300,6 +300,32 @@ def read_quads(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES, rena
     source = parser_input(path, fmt, allow_contexts)
     with parse_errors(path):
         return list(parse(format=fmt, rename_blank_nodes=rename_blank_nodes, **source))
+
+
+def load_graph(store, path: Path, fmt: RdfFormat, source: dict, bulk: bool = False) -> None:
+    """The one way a file enters the toolkit's graph (validate, the store, the native SHACL engine).
+
+    The graph is the RDF merge of the files: the named graphs of a TriG, N-Quads or JSON-LD file are merged into
+    the default graph, so `validate`, `query`, `stats` and `export` see the same triples. Blank nodes are fresh
+    per file. `source` is parser_input()'s keyword arguments; `bulk` streams a big load to an on-disk store."""
+    with parse_errors(path):
+        if fmt.supports_datasets:
+            default = DefaultGraph()
+            quads = (Quad(q.subject, q.predicate, q.object, default)
+                     for q in parse(format=fmt, rename_blank_nodes=True, **source))
+            (store.bulk_extend if bulk else store.extend)(quads)
+        else:
+            # Triples straight into the store (a million through Python took seconds); each load gets fresh
+            # blank nodes, as parse(rename_blank_nodes=True) does.
+            (store.bulk_load if bulk else store.load)(format=fmt, **source)
+
+
+def merged_quads(path: Path, fmt: RdfFormat, source: dict):
+    """A file's quads as load_graph() stores them: named graphs merged into the default graph."""
+    default = DefaultGraph()
+    with parse_errors(path):
+        for q in parse(format=fmt, rename_blank_nodes=True, **source):
+            yield q if q.graph_name == default else Quad(q.subject, q.predicate, q.object, default)
 
 
 MAX_NAME_BYTES = 255  # the longest file name (one path component) the usual file systems take
