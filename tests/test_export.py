@@ -132,11 +132,11 @@ def test_framed_single_document(small_store):
     assert ids == ["jid:detention-2018-07-27", "jid:petition-signing-2018"]
     detention = doc["@graph"][0]
     assert detention["location"] == {"@id": "jid:shenzhen", "@type": "Place",  # referenced node: label and type
-                                     "label": {"@language": "en", "@value": "Shenzhen"}}
+                                     "label": "Shenzhen"}  # an English label is a plain string
     petition = doc["@graph"][1]
     claim = petition["claims"]  # the claims about the entity, framed in (reverse jkg:claimAbout)
     assert claim["@id"] == "jid:claim-petition-signed"
-    assert claim["assertedBy"] == {"@id": "jid:yueran-zhang", "label": {"@language": "en", "@value": "Yueran Zhang"}}
+    assert claim["assertedBy"] == {"@id": "jid:yueran-zhang", "label": "Yueran Zhang"}
     assert claim["quote"].startswith("Within a couple of weeks, about 80 coworkers")
 
 

@@ -335,15 +335,20 @@ def resolve_query(spec: str) -> SavedQuery:
 
     if spec == "-":
         return load_query(sys.stdin.read(), "stdin")
-    saved = load_saved_queries()
-    if spec in saved:
-        return saved[spec]
+    if re.fullmatch(r"[\w.-]+", spec) and not spec.endswith(".rq"):
+        # a name: read that one file, not all saved queries (the cold start of `query NAME`)
+        path = resources.root() / "queries" / f"{spec}.rq"
+        if path.is_file():
+            return load_query_file(path)
     if re.search(r"[{}]", spec) or re.match(r"^\s*(PREFIX|BASE|SELECT|ASK|CONSTRUCT|DESCRIBE)\b", spec, re.I):
         return load_query(spec, "query")
     if Path(spec).exists() or spec.endswith(".rq"):
         return load_query_file(spec)
-    names = ", ".join(saved) or "none shipped"
-    raise InputError(f"{spec!r} is neither SPARQL, a .rq file nor a saved query (saved: {names})")
+    from jasic_kg.search import did_you_mean
+
+    names = [p.stem for p in resources.query_files()]
+    hint = did_you_mean(spec, names) or f" (saved: {', '.join(names) or 'none shipped'}; see `jasic-kg queries list`)"
+    raise InputError(f"{spec!r} is neither SPARQL, a .rq file nor a saved query{hint}")
 
 
 def run_saved_query(store, query: SavedQuery | str, params: dict[str, str] | None = None) -> QueryResult:
@@ -423,7 +428,10 @@ def test_queries(store, names: list[str] | None = None, expected_dir: Path | Non
     if names:
         unknown = [n for n in names if n not in saved]
         if unknown:
-            raise InputError(f"no saved query {unknown[0]!r} (saved: {', '.join(saved) or 'none'})")
+            from jasic_kg.search import did_you_mean
+
+            hint = did_you_mean(unknown[0], saved) or f" (saved: {', '.join(saved) or 'none'})"
+            raise InputError(f"no saved query {unknown[0]!r}{hint}")
     out = []
     for name in names or sorted(saved):
         query = saved[name]

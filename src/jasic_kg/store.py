@@ -164,7 +164,7 @@ class LocalStore(GraphStore):
                     res = self._store.query(inject_values(sparql, bound), prefixes=PREFIXES)
                 return _from_pyoxigraph(res)  # evaluation happens here, while iterating
             except SyntaxError as e:
-                raise QueryError(sparql_error(e)) from None
+                raise QueryError(sparql_error(e, sparql)) from None
             except (OSError, RuntimeError) as e:
                 raise QueryError(f"query failed: {' '.join(str(e).split())}") from None
 
@@ -246,7 +246,8 @@ class EndpointStore(GraphStore):
         import json
 
         sparql = _with_prefixes(sparql)
-        _check_syntax(sparql)  # fail fast, locally, with the parser the local store uses
+        # fail fast, locally, with the parser the local store uses; line numbers as the user wrote them
+        _check_syntax(sparql, line_offset=len(PREFIXES))
         bound = _check_bindings(bindings)
         if bound:
             sparql = inject_values(sparql, bound)
@@ -317,15 +318,25 @@ def _with_prefixes(sparql: str) -> str:
     return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items()) + sparql
 
 
-def sparql_error(err: Exception) -> str:
-    """pyoxigraph's SPARQL syntax error in one line (it lists every expected character class otherwise)."""
+def sparql_error(err: Exception, sparql: str | None = None, line_offset: int = 0) -> str:
+    """pyoxigraph's SPARQL syntax error in one line, whole, with the line of the query it points at.
+
+    `line_offset`: lines added in front of the user's query (the endpoint's PREFIX block), taken off again so
+    that the line number is the user's."""
     text = " ".join(str(err).split())
-    if len(text) > 160:
-        text = text[:157] + "..."
+    m = re.match(r"error at (\d+):(\d+)", text)
+    if not m:
+        return f"invalid SPARQL: {text}"
+    line = int(m.group(1)) - line_offset
+    text = f"error at {line}:{m.group(2)}{text[m.end():]}"
+    lines = sparql.splitlines()[line_offset:] if sparql is not None else []
+    if 1 <= line <= len(lines) and lines[line - 1].strip():
+        source = " ".join(lines[line - 1].split())
+        text += f" (line {line}: {source if len(source) <= 120 else source[:119] + '…'})"
     return f"invalid SPARQL: {text}"
 
 
-def _check_syntax(sparql: str) -> None:
+def _check_syntax(sparql: str, line_offset: int = 0) -> None:
     check_query(sparql, allow_service=True)  # the endpoint, not jasic-kg, runs a SERVICE clause
     if _SERVICE.search(code_text(sparql)):
         return  # checking means evaluating on an empty store, which would contact the SERVICE host from here
@@ -335,7 +346,7 @@ def _check_syntax(sparql: str) -> None:
     try:
         run_native(parse)
     except SyntaxError as e:
-        raise QueryError(sparql_error(e)) from None
+        raise QueryError(sparql_error(e, sparql, line_offset)) from None
 
 
 # Limits on query text (README "Limits"): pyoxigraph's SPARQL parser recurses on nesting and on prefix

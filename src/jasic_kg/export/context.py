@@ -5,7 +5,11 @@ tests/test_export.py fails when the shipped file is stale. Term rules:
 
 - every class and property of the jkg: namespace gets a term named by its local name;
 - object properties are coerced to IRIs ("@type": "@id"), so values read `"assertedBy": "jid:yueran-zhang"`;
-- datatype properties with a non-string XSD range are coerced to that datatype; string ranges stay plain;
+- datatype properties with a non-string XSD range are coerced to that datatype; string ranges stay plain (the
+  exporter writes canonical xsd:boolean and xsd:integer values as JSON true/false and numbers, which the
+  coercion reads back as the same literal);
+- labels, alternative labels, comments and definitions default to English (plain strings in the documents);
+- no "@version": only JSON-LD 1.0 features are used, so 1.0 readers accept it;
 - the project prefixes, and a few common terms (label, altLabel, ...), are declared too.
 """
 
@@ -16,13 +20,16 @@ from pathlib import Path
 
 from jasic_kg.terms import JKG, PREFIXES, XSD
 
+# Labels and definitions are English in this graph: with "@language": "en" they compact to plain strings
+# ("label": "He Pengchao"); a value in another language (or none) keeps the full form under its CURIE, so nothing
+# is lost.
 COMMON_TERMS = {
-    "label": "rdfs:label",
-    "comment": "rdfs:comment",
+    "label": {"@id": "rdfs:label", "@language": "en"},
+    "comment": {"@id": "rdfs:comment", "@language": "en"},
     "seeAlso": {"@id": "rdfs:seeAlso", "@type": "@id"},
-    "prefLabel": "skos:prefLabel",
-    "altLabel": "skos:altLabel",
-    "definition": "skos:definition",
+    "prefLabel": {"@id": "skos:prefLabel", "@language": "en"},
+    "altLabel": {"@id": "skos:altLabel", "@language": "en"},
+    "definition": {"@id": "skos:definition", "@language": "en"},
     "inScheme": {"@id": "skos:inScheme", "@type": "@id"},
     "broader": {"@id": "skos:broader", "@type": "@id"},
     "sameAs": {"@id": "owl:sameAs", "@type": "@id"},
@@ -49,7 +56,8 @@ def build_context(store) -> dict:
     from jasic_kg.terms import curie
 
     prefixes = {p: ns for p, ns in PREFIXES.items() if p != "sh"}
-    ctx: dict = {"@version": 1.1, **prefixes, **COMMON_TERMS}
+    # No "@version": the context uses JSON-LD 1.0 features only, and a 1.0 reader refuses a 1.1 context.
+    ctx: dict = {**prefixes, **COMMON_TERMS}
     rank = {"DatatypeProperty": 0, "ObjectProperty": 0, "Class": 1}  # properties win a (rare) name clash
     terms = {}
     for row in sorted(store.select(_TERMS), key=lambda r: (rank[r["kind"].value.rsplit("#")[-1]],
@@ -90,12 +98,31 @@ def load_context(path: Path | None = None) -> dict:
     return json.loads((path or CONTEXT_FILE).read_text(encoding="utf-8"))["@context"]
 
 
-def main() -> None:
-    from jasic_kg.io.rdfio import write_bytes
-    from jasic_kg.io.resources import CONTEXT_FILE
+def context_target() -> Path:
+    """Where `python -m jasic_kg.export.context` writes: the checkout's source tree, never an installed package."""
+    from jasic_kg.errors import InputError
+    from jasic_kg.io.resources import CONTEXT_FILE, PACKAGE_DIR, checkout_root
 
-    write_bytes(CONTEXT_FILE, shipped_context_text().encode("utf-8"))
-    print(f"wrote {CONTEXT_FILE}")
+    checkout = checkout_root() or checkout_root(PACKAGE_DIR)
+    if checkout is None:
+        raise InputError("regenerating the context needs a jasic-kg checkout: run this inside one "
+                         f"(an installed package at {PACKAGE_DIR} is never rewritten)")
+    return checkout / "src" / "jasic_kg" / CONTEXT_FILE.relative_to(PACKAGE_DIR)
+
+
+def main() -> None:
+    import sys
+
+    from jasic_kg.errors import JasicError
+    from jasic_kg.io.rdfio import write_bytes
+
+    try:
+        target = context_target()
+        write_bytes(target, shipped_context_text().encode("utf-8"))
+    except JasicError as e:
+        print(f"jasic-kg: error: {e}", file=sys.stderr)
+        sys.exit(e.exit_code)
+    print(f"wrote {target}")
 
 
 if __name__ == "__main__":

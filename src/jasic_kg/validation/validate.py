@@ -303,7 +303,7 @@ def check_findings(data: Store, check_files: Iterable[Path]) -> list[ValidationF
         try:
             result = data.query(query.text, prefixes=PREFIXES)
         except SyntaxError as e:
-            out.append(ValidationFinding("syntax", "Violation", sparql_error(e), file=str(path), check=name))
+            out.append(ValidationFinding("syntax", "Violation", sparql_error(e, query.text), file=str(path), check=name))
             continue
         variables = [v.value for v in getattr(result, "variables", [])]
         message = query.summary or query.meta.get("description") or name
@@ -487,9 +487,11 @@ BUILTIN_CHECKS: dict[str, Callable[[Store], list[ValidationFinding]]] = {
 def validate(data: Iterable[str | Path] = (), *, engine: str = "native", inference: str = "none",
              max_bytes: int = DEFAULT_MAX_BYTES, graph_files: list[Path] | None = None,
              shape_files: list[Path] | None = None, check_files: list[Path] | None = None,
-             allow_contexts: Sequence[str] = ()) -> ValidationReport:
+             allow_contexts: Sequence[str] = (), progress: Callable[[str], None] | None = None) -> ValidationReport:
     """Validate the shipped graph plus `data` files. Returns a report; the caller decides the exit code.
-    `allow_contexts`: http(s) prefixes under which remote JSON-LD contexts of `data` files may be fetched."""
+    `allow_contexts`: http(s) prefixes under which remote JSON-LD contexts of `data` files may be fetched.
+    `progress`: called with a short note as each stage starts (the CLI shows them on a terminal)."""
+    step = progress or (lambda note: None)
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r} (engines: {', '.join(ENGINES)})")
     if inference not in ("none", "rdfs"):
@@ -504,6 +506,7 @@ def validate(data: Iterable[str | Path] = (), *, engine: str = "native", inferen
     # (a) syntax
     data_store, shapes_store, shape_files_of = Store(), Store(), {}
     for path, target in [(p, data_store) for p in graph] + [(p, shapes_store) for p in shape_paths]:
+        step(f"reading {Path(path).name}")
         try:
             # --max-bytes is the user's limit on their own files; the shipped ones keep the default
             limit = max_bytes if path in user else DEFAULT_MAX_BYTES
@@ -534,13 +537,17 @@ def validate(data: Iterable[str | Path] = (), *, engine: str = "native", inferen
 
     # (b) SHACL, (c) checks, meta
     if len(shapes_store):
+        step(f"SHACL ({engine}) on {report.triples} triples")
         if engine == "native":
             report.findings += run_native(data_store, shapes_store, inference, fallback=report.fallback_shapes)
         else:
             report.findings += ENGINES[engine](data_store, shapes_store, inference)
+    step(f"{len(checks)} check quer{'y' if len(checks) == 1 else 'ies'}")
     report.findings += check_findings(data_store, checks)
-    for builtin in BUILTIN_CHECKS.values():
+    for name, builtin in BUILTIN_CHECKS.items():
+        step(f"check {name}")
         report.findings += builtin(data_store)
+    step("meta checks")
     report.findings += meta_findings(data_store, shapes_store, shape_files_of)
     return report
 
@@ -700,9 +707,21 @@ _DEFAULT_MESSAGES = {
 _IRI_IN_TEXT = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*:[^<>\s\"]*)>")
 
 
+def read_files_line(files: list[str]) -> str:
+    """Which files were read: the shipped ones relative to their root (a checkout or an installed copy)."""
+    base = resources.root().resolve()
+    shipped, other = [], []
+    for f in files:
+        try:
+            shipped.append(Path(f).resolve().relative_to(base).as_posix())
+        except ValueError:
+            other.append(f)
+    return f"read {base}: {' '.join(shipped)}" + (f"; and {' '.join(other)}" if other else "")
+
+
 def render_text(report: ValidationReport) -> bytes:
     names = _Names(report)
-    lines = [f"jasic-kg validate: {report.summary()}"]
+    lines = [f"jasic-kg validate: {report.summary()}", read_files_line(report.files)]
     groups: dict[str, list[ValidationFinding]] = {}
     for f in report.findings:
         groups.setdefault(names.shape(f), []).append(f)
