@@ -182,11 +182,11 @@ def op_pyshacl(data, shapes):
 
 
 def op_native_shacl(data, shapes):
-    """The project's SPARQL-compiled SHACL engine (jasic_kg.shacl_native) on a pyoxigraph store."""
+    """The project's SPARQL-compiled SHACL engine (jasic_kg.validation.shacl_native) on a pyoxigraph store."""
     import pyoxigraph as ox
     import rdflib
 
-    from jasic_kg import shacl_native
+    from jasic_kg.validation import shacl_native
 
     t = time.perf_counter()
     s = ox.Store()

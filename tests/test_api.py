@@ -1,5 +1,8 @@
 """The public API is small and pinned: changing it is a decision, not an accident."""
 
+import importlib
+import re
+
 import jasic_kg
 
 
@@ -9,8 +12,12 @@ def test_public_api_is_pinned():
         "ValidationFinding", "ValidationReport", "__version__", "describe_entity", "export_graph", "graph_stats",
         "load_saved_queries", "open_store", "run_saved_query", "test_queries", "validate_graph",
     ]
-    for name in jasic_kg.__all__:
-        assert getattr(jasic_kg, name) is not None
+    # Each lazily resolved name is the object its module defines (a wrong module in the map fails here).
+    for name, module in jasic_kg._LAZY.items():
+        defined = getattr(importlib.import_module(module), name)
+        assert getattr(jasic_kg, name) is defined and defined.__module__ == module, name
+    assert all(callable(getattr(jasic_kg, name)) for name in jasic_kg.__all__ if name != "__version__")
+    assert re.fullmatch(r"\d+\.\d+\.\d+\S*", jasic_kg.__version__)
 
 
 def test_exit_codes():
@@ -18,7 +25,7 @@ def test_exit_codes():
 
     assert [jasic_kg.InputError.exit_code, jasic_kg.QueryError.exit_code, jasic_kg.NetworkError.exit_code,
             jasic_kg.FindingsError.exit_code, jasic_kg.JasicError.exit_code] == [2, 2, 3, 1, 4]
-    assert sorted(EXIT_CODES) == [0, 1, 2, 3, 4]
+    assert sorted(EXIT_CODES) == [0, 1, 2, 3, 4, 130]
 
 
 def test_api_end_to_end(small):

@@ -2,7 +2,7 @@
 
 - benchmarks/generate.py is deterministic: the same size and seed give byte-identical data and sidecar;
 - the planted SHACL violations (sidecar JSON) are found exactly, count and focus nodes, by the toolkit's engine
-  (jasic_kg.shacl_native, what `validate --engine native` runs) and by pySHACL;
+  (jasic_kg.validation.shacl_native, what `validate --engine native` runs) and by pySHACL;
 - the toolkit's query rows equal pyoxigraph's and rdflib's for the benchmark queries.
 """
 
@@ -61,7 +61,7 @@ def _expected(sidecar):
 
 
 def test_planted_violations_found_exactly_by_the_toolkit(bench10k):
-    from jasic_kg import shacl_native
+    from jasic_kg.validation import shacl_native
 
     data, sidecar, _ = bench10k
     shapes = rdflib.Graph().parse(BENCH / "shapes.ttl")
@@ -76,6 +76,7 @@ def test_planted_violations_found_exactly_by_the_toolkit(bench10k):
     assert set(kinds) == set(generate.PLANTS) and min(kinds.values()) >= 2
 
 
+@pytest.mark.slow
 def test_planted_violations_found_exactly_by_pyshacl(bench10k):
     pyshacl = pytest.importorskip("pyshacl")
     from rdflib.namespace import SH

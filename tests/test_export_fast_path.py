@@ -18,9 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, serialize
 
-from jasic_kg import resources
-from jasic_kg.context import load_context
-from jasic_kg.export import _dump, _expanded_nodes, _processor, canonical_quads, compact_jsonld, export
+from jasic_kg.io import resources
+from jasic_kg.export.context import load_context
+from jasic_kg.export.exporters import _dump, _expanded_nodes, _processor, canonical_quads, compact_jsonld, export
 from jasic_kg.store import LocalStore
 
 REPO = Path(__file__).resolve().parent.parent
@@ -47,6 +47,7 @@ def _pyld_document(quads):
     return compact_jsonld(quads, fast=False)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("graph", ["shipped", "shipped + benchmark 10k"])
 def test_fast_jsonld_equals_pyld_and_pyoxigraphs_writer(benchmark_graph, graph):
     quads = canonical_quads(_graphs(benchmark_graph)[graph].quads())
@@ -87,6 +88,7 @@ def graphs(draw):
     return draw(st.lists(st.tuples(subjects, IRIS.map(NamedNode), objects()), max_size=25))
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, derandomize=True, database=None)
 @given(graphs())
 def test_fast_jsonld_equals_pyld_on_generated_graphs(triples):

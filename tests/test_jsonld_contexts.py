@@ -19,8 +19,8 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
 from jasic_kg.errors import InputError
-from jasic_kg.jsonld_contexts import check_allowed_prefixes, inline_contexts, is_allowed
-from jasic_kg.rdfio import read_quads
+from jasic_kg.io.jsonld_contexts import check_allowed_prefixes, inline_contexts, is_allowed
+from jasic_kg.io.rdfio import read_quads
 
 REPO = Path(__file__).resolve().parent.parent
 EXE = Path(sys.executable).parent / "jasic-kg"

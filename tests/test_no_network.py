@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # hardening: a local server per test
+
 REPO = Path(__file__).resolve().parent.parent
 EXE = Path(sys.executable).parent / "jasic-kg"
 CLI = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "jasic_kg"]

@@ -143,7 +143,7 @@ def _distributions(g):
 
 
 def test_stats_turtle_describes_the_shipped_graph_in_void_and_dcat(run, shipped):
-    from jasic_kg import resources
+    from jasic_kg.io import resources
 
     g = _void(run)
     triples = int(run("stats").stdout.splitlines()[0].split()[-1])

@@ -164,7 +164,7 @@ def test_persistent_cache_is_reused(small, tmp_path):
 
 
 def test_a_changed_input_misses_the_cache_and_is_checked_again(small, tmp_path, monkeypatch):
-    from jasic_kg import rdfio
+    from jasic_kg.io import rdfio
     from jasic_kg.store import LocalStore
 
     cache = tmp_path / "c"

@@ -40,11 +40,27 @@ def resolve(store, spec: str) -> NamedNode:
         "FILTER (isIRI(?e) && LCASE(STR(?l)) = LCASE(STR(?q))) } ORDER BY ?e", {"q": Literal(spec)})
     found = sorted({r["e"].value for r in rows})
     if not found:
-        raise InputError(f"no entity labelled {spec!r} (give an IRI, a CURIE such as jid:he-pengchao, or a label)")
+        raise InputError(f"no entity labelled {spec!r}{_candidates(store, spec)}")
     if len(found) > 1:
         listed = ", ".join(curie(i) or f"<{i}>" for i in found)
         raise InputError(f"the label {spec!r} is ambiguous: {listed}")
     return NamedNode(found[0])
+
+
+def _candidates(store, spec: str) -> str:
+    """The end of the not-found line: the entities whose names contain `spec` or nearly match it."""
+    from jasic_kg.search import search
+
+    seen: dict[str, str] = {}
+    for hit in search(store, spec, limit=200):
+        if hit.field != "quote" and hit.entity not in seen:
+            seen[hit.entity] = hit.text
+    if not seen:
+        return " (give an IRI, a CURIE such as jid:he-pengchao, or a label; try `jasic-kg search TEXT`)"
+    shown = list(seen.items())[:5]
+    more = f", and {len(seen) - len(shown)} more (jasic-kg search {spec!r})" if len(seen) > len(shown) else ""
+    verb = "did you mean" if len(seen) == 1 else "candidates:"
+    return f"; {verb} " + "; ".join(f"{e} ({text})" for e, text in shown) + more
 
 
 def _labels(store, terms) -> dict[str, str]:
@@ -167,7 +183,7 @@ def render_json(d: dict) -> bytes:
 
 
 def render_turtle(d: dict) -> bytes:
-    from jasic_kg.export import serialize_triples
+    from jasic_kg.export.exporters import serialize_triples
 
     return serialize_triples([Triple(t.subject, t.predicate, t.object) for t in d["triples"]], "turtle")
 

@@ -16,6 +16,7 @@ EXIT_FINDINGS = 1
 EXIT_INPUT = 2
 EXIT_NETWORK = 3
 EXIT_INTERNAL = 4
+EXIT_INTERRUPTED = 130  # Ctrl-C, the shell's convention (128 + SIGINT)
 
 EXIT_CODES = {
     EXIT_OK: "ok",
@@ -23,6 +24,7 @@ EXIT_CODES = {
     EXIT_INPUT: "usage or input error (bad file, parameter or query)",
     EXIT_NETWORK: "network error (endpoint unreachable, timed out or refused)",
     EXIT_INTERNAL: "internal error (rerun with --debug for the traceback)",
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
 }
 
 

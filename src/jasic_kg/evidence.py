@@ -29,8 +29,9 @@ SELECT ?claim ?quote WHERE {{ ?claim <{JKG}quote> ?quote }} ORDER BY ?claim ?quo
 
 _ANCHORS = f"""
 PREFIX oa: <{OA}>
-SELECT ?claim ?annotation ?exact ?prefix ?suffix ?start ?end WHERE {{
+SELECT ?claim ?annotation ?exact ?prefix ?suffix ?start ?end ?source WHERE {{
   ?annotation a oa:Annotation ; oa:hasBody ?claim ; oa:hasTarget ?target .
+  OPTIONAL {{ ?target oa:hasSource ?source }}
   ?target oa:hasSelector ?qs, ?ps .
   ?qs a oa:TextQuoteSelector ; oa:exact ?exact .
   OPTIONAL {{ ?qs oa:prefix ?prefix }} OPTIONAL {{ ?qs oa:suffix ?suffix }}
@@ -67,12 +68,14 @@ class Anchor:
     suffix: str
     start: int
     end: int
+    source: str = TEXT_IRI  # the jkg:TextRepresentation the offsets count in
 
     @property
     def iri(self) -> str:
         # Stable: derived from the claim and the quote, so adding a quote never renames another anchor.
-        slug = self.claim.rsplit("/", 1)[-1]
-        return f"{JID}evidence-{slug}-{hashlib.sha1(self.exact.encode()).hexdigest()[:8]}"
+        # In the claim's own namespace: a user's claim gets a user's annotation IRI, not one of the project's.
+        base, slug = self.claim.rsplit("/", 1) if "/" in self.claim else (JID.rstrip("/"), self.claim)
+        return f"{base}/evidence-{slug}-{hashlib.sha1(self.exact.encode()).hexdigest()[:8]}"
 
 
 @dataclass
@@ -93,6 +96,7 @@ class EvidenceReport:
     findings: list[Finding] = field(default_factory=list)
     source_sha256: str = ""
     expected_sha256: str | None = None
+    other_sources: int = 0  # anchors into texts that were not given (not checked)
 
     def count(self, kind: str) -> int:
         return sum(1 for f in self.findings if f.kind == kind)
@@ -104,7 +108,8 @@ class EvidenceReport:
     def summary(self) -> str:
         kinds = ("missing", "moved", "ambiguous", "unanchored", "orphan")
         counts = ", ".join(f"{self.count(k)} {k}" for k in kinds)
-        return f"{self.quotes} quotes, {self.anchors} anchors: {counts}"
+        other = f"; {self.other_sources} anchors into other texts not checked" if self.other_sources else ""
+        return f"{self.quotes} quotes, {self.anchors} anchors: {counts}{other}"
 
 
 def _curie(iri: str) -> str:
@@ -145,6 +150,64 @@ def anchor(store, text: str) -> tuple[list[Anchor], list[Finding]]:
     return anchors, findings
 
 
+_TEXTS = f"SELECT ?text ?sha WHERE {{ ?text <{JKG}sha256> ?sha }} ORDER BY ?text"
+
+
+def declared_texts(store) -> dict[str, str]:
+    """SHA-256 -> the text (IRI) that declares it with jkg:sha256."""
+    declared: dict[str, str] = {}
+    for row in store.select(_TEXTS):
+        declared.setdefault(row["sha"].value, row["text"].value)
+    return declared
+
+
+def texts_by_sha(store, shas: list[str]) -> dict[str, str]:
+    """The jkg:TextRepresentation IRI of each source, found by its SHA-256 in the graph (the user's --data
+    declares their own texts); InputError naming what to add when a source is not declared."""
+    declared = declared_texts(store)
+    for sha in shas:
+        if sha not in declared:
+            raise InputError(f"no text in the graph has the SHA-256 {sha} of a --source: declare it in your --data, "
+                             f'e.g. <your-text> a jkg:TextRepresentation ; jkg:sha256 "{sha}" ; '
+                             "jkg:representationOf <your-work> .")
+    return {sha: declared[sha] for sha in shas}
+
+
+def quotes_in_files(paths, max_bytes: int | None = None) -> list[tuple[str, str]]:
+    """(claim IRI, quote) of the claims stated in these files only: `anchor --data` anchors the user's claims,
+    not the shipped ones again."""
+    from jasic_kg.io.rdfio import DEFAULT_MAX_BYTES, read_quads
+
+    pairs = set()
+    for path in paths:
+        for q in read_quads(path, max_bytes or DEFAULT_MAX_BYTES):
+            if q.predicate.value == JKG + "quote" and q.subject.__class__.__name__ == "NamedNode":
+                pairs.add((q.subject.value, q.object.value))
+    return sorted(pairs)
+
+
+def anchor_quotes(pairs, sources: list[tuple[str, str]]) -> tuple[list[Anchor], list[Finding]]:
+    """Anchor each (claim, quote) in the one source (text IRI, text) that holds it exactly once. A quote in no
+    source, twice in one, or in two sources is a finding: evidence is never guessed."""
+    anchors, findings = [], []
+    for claim, exact in pairs:
+        hits = [(iri, text, at) for iri, text in sources for at in _occurrences(text, exact)]
+        if len(hits) != 1:
+            if not hits:
+                findings.append(Finding("missing", claim, exact, "not in the text" if len(sources) == 1
+                                        else f"in none of the {len(sources)} sources"))
+            else:
+                where = sorted({_curie(iri) for iri, _, _ in hits})
+                findings.append(Finding("ambiguous", claim, exact, f"found {len(hits)} times (in "
+                                        f"{', '.join(where)}); quote more words"))
+            continue
+        iri, text, start = hits[0]
+        end = start + len(exact)
+        anchors.append(Anchor(claim, exact, text[max(0, start - CONTEXT_CHARS):start],
+                              text[end:end + CONTEXT_CHARS], start, end, iri))
+    return anchors, findings
+
+
 def _literal(value: str) -> str:
     escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
                .replace("\r", "\\r").replace("\t", "\\t"))
@@ -159,11 +222,12 @@ def _term(iri: str) -> str:
     return f"<{iri}>"
 
 
-def render_anchors(anchors: list[Anchor], sha256: str) -> str:
+def render_anchors(anchors: list[Anchor], sha256: str | list[str]) -> str:
     """The Turtle of data/anchors.ttl: deterministic (sorted by annotation IRI)."""
+    shas = [sha256] if isinstance(sha256, str) else list(sha256)
     out = [
         "# GENERATED by `jasic-kg evidence anchor` — do not edit; edit the jkg:quote of the claims instead.",
-        f"# Reference text SHA-256: {sha256}",
+        *(f"# Reference text SHA-256: {sha}" for sha in shas),
         f"@prefix oa: <{OA}> .",
         f"@prefix jkg: <{JKG}> .",
         f"@prefix jid: <{JID}> .",
@@ -176,7 +240,7 @@ def render_anchors(anchors: list[Anchor], sha256: str) -> str:
             "    oa:motivatedBy oa:describing ;",
             f"    oa:hasBody {_term(a.claim)} ;",
             "    oa:hasTarget [ a oa:SpecificResource ;",
-            "        oa:hasSource jid:article-text ;",
+            f"        oa:hasSource {_term(a.source)} ;",
             "        oa:hasSelector [ a oa:TextQuoteSelector ;",
             f"            oa:exact {_literal(a.exact)} ;",
             f"            oa:prefix {_literal(a.prefix)} ;",
@@ -190,7 +254,7 @@ def render_anchors(anchors: list[Anchor], sha256: str) -> str:
     return "\n".join(out)
 
 
-def verify(store, text: str, sha256: str = "") -> EvidenceReport:
+def verify(store, text: str, sha256: str = "", texts: dict[str, str] | None = None) -> EvidenceReport:
     """Check every anchored quote of the graph against `text` (a copy of the reference text).
 
     missing:    the exact quote is nowhere in the text;
@@ -198,6 +262,9 @@ def verify(store, text: str, sha256: str = "") -> EvidenceReport:
     ambiguous:  not at the recorded position and found several times, prefix/suffix do not single one out;
     unanchored: a claim's quote with no annotation (run `jasic-kg evidence anchor`);
     orphan:     an annotation whose exact text is no longer a quote of its claim.
+
+    `texts` (text IRI -> text): check each anchor in the text its oa:hasSource names (several sources);
+    anchors into a text not given are counted, not checked. Without it, every anchor is checked in `text`.
     """
     report = EvidenceReport(source_sha256=sha256)
     shas = store.select(_TEXT_SHA)
@@ -211,17 +278,21 @@ def verify(store, text: str, sha256: str = "") -> EvidenceReport:
         anchored.add((claim, exact))
         if (claim, exact) not in quotes:
             report.findings.append(Finding("orphan", claim, exact, "annotation for a quote the claim no longer has"))
-        start, end = int(row["start"].value), int(row["end"].value)
-        if text[start:end] == exact:
+        here = text if texts is None else texts.get(row["source"].value if "source" in row else "")
+        if here is None:
+            report.other_sources += 1
             continue
-        where = _occurrences(text, exact)
+        start, end = int(row["start"].value), int(row["end"].value)
+        if here[start:end] == exact:
+            continue
+        where = _occurrences(here, exact)
         if not where:
             report.findings.append(Finding("missing", claim, exact, "not in the text"))
             continue
         prefix = row["prefix"].value if "prefix" in row else ""
         suffix = row["suffix"].value if "suffix" in row else ""
         fitting = [at for at in where
-                   if text[:at].endswith(prefix) and text[at + len(exact):].startswith(suffix)]
+                   if here[:at].endswith(prefix) and here[at + len(exact):].startswith(suffix)]
         candidates = fitting or where
         if len(candidates) == 1:
             report.findings.append(Finding("moved", claim, exact, f"recorded at {start}, found at {candidates[0]}"))

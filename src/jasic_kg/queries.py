@@ -27,7 +27,7 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode
 
-from jasic_kg import resources
+from jasic_kg.io import resources
 from jasic_kg.errors import InputError, QueryError
 from jasic_kg.results import QueryResult
 from jasic_kg.terms import PREFIXES, XSD, expand_curie, show, to_iri
@@ -144,6 +144,7 @@ def parse_header(text: str, path=None) -> dict:
 
 _XSD_TYPES = {"integer", "decimal", "double", "float", "date", "dateTime", "boolean", "string", "gYear",
               "gYearMonth", "anyURI", "nonNegativeInteger", "positiveInteger"}
+# XSD lexical forms use ASCII digits only: matched with re.ASCII, since \d also matches "٢٠١٨".
 _LEXICAL = {
     "integer": r"[+-]?\d+", "nonNegativeInteger": r"\+?\d+", "positiveInteger": r"\+?0*[1-9]\d*",
     "decimal": r"[+-]?(\d+(\.\d*)?|\.\d+)", "boolean": r"true|false|1|0", "gYear": r"-?\d{4,}",
@@ -183,7 +184,7 @@ class Param:
         if self.kind == "lang":
             return Literal(value, language=self.language)
         if self.kind == "number":
-            kind = "integer" if re.fullmatch(_LEXICAL["integer"], value.strip()) else "decimal"
+            kind = "integer" if re.fullmatch(_LEXICAL["integer"], value.strip(), re.ASCII) else "decimal"
             return Param(self.name, self.variable, self.required, "datatype",
                          datatype=XSD + kind)._to_term(value)
         if self.kind == "datatype":
@@ -191,11 +192,11 @@ class Param:
             value = value.strip() if local and local != "string" else value
             if local == "date":
                 datetime.date.fromisoformat(value)  # ValueError on 2018-13-01
-                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value, re.ASCII):
                     raise ValueError(f"not an xsd:date (YYYY-MM-DD): {value!r}")
             elif local == "dateTime":
                 datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-            elif local in _LEXICAL and not re.fullmatch(_LEXICAL[local], value):
+            elif local in _LEXICAL and not re.fullmatch(_LEXICAL[local], value, re.ASCII):
                 raise ValueError(f"not a valid xsd:{local}: {value!r}")
             if local == "boolean":
                 value = {"1": "true", "0": "false"}.get(value, value)
@@ -334,15 +335,20 @@ def resolve_query(spec: str) -> SavedQuery:
 
     if spec == "-":
         return load_query(sys.stdin.read(), "stdin")
-    saved = load_saved_queries()
-    if spec in saved:
-        return saved[spec]
+    if re.fullmatch(r"[\w.-]+", spec) and not spec.endswith(".rq"):
+        # a name: read that one file, not all saved queries (the cold start of `query NAME`)
+        path = resources.root() / "queries" / f"{spec}.rq"
+        if path.is_file():
+            return load_query_file(path)
     if re.search(r"[{}]", spec) or re.match(r"^\s*(PREFIX|BASE|SELECT|ASK|CONSTRUCT|DESCRIBE)\b", spec, re.I):
         return load_query(spec, "query")
     if Path(spec).exists() or spec.endswith(".rq"):
         return load_query_file(spec)
-    names = ", ".join(saved) or "none shipped"
-    raise InputError(f"{spec!r} is neither SPARQL, a .rq file nor a saved query (saved: {names})")
+    from jasic_kg.search import did_you_mean
+
+    names = [p.stem for p in resources.query_files()]
+    hint = did_you_mean(spec, names) or f" (saved: {', '.join(names) or 'none shipped'}; see `jasic-kg queries list`)"
+    raise InputError(f"{spec!r} is neither SPARQL, a .rq file nor a saved query{hint}")
 
 
 def run_saved_query(store, query: SavedQuery | str, params: dict[str, str] | None = None) -> QueryResult:
@@ -422,7 +428,10 @@ def test_queries(store, names: list[str] | None = None, expected_dir: Path | Non
     if names:
         unknown = [n for n in names if n not in saved]
         if unknown:
-            raise InputError(f"no saved query {unknown[0]!r} (saved: {', '.join(saved) or 'none'})")
+            from jasic_kg.search import did_you_mean
+
+            hint = did_you_mean(unknown[0], saved) or f" (saved: {', '.join(saved) or 'none'})"
+            raise InputError(f"no saved query {unknown[0]!r}{hint}")
     out = []
     for name in names or sorted(saved):
         query = saved[name]

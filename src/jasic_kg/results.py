@@ -55,13 +55,43 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-def render_table(result: QueryResult, prefixes: dict[str, str] = PREFIXES) -> str:
-    """Aligned columns with CURIEs: for people, not for machines (use csv/json for those)."""
+def _cut(text: str, width: int) -> str:
+    """`text` in at most `width` display columns, ending in … when cut."""
+    if _width(text) <= width:
+        return text
+    out, used = [], 0
+    for c in text:
+        w = _width(c)
+        if used + w > width - 1:
+            break
+        out.append(c)
+        used += w
+    return "".join(out) + "…"
+
+
+def fit_widths(widths: list[int], total: int, floor: int = 8) -> list[int]:
+    """Narrow the widest columns, one column at a time, until the row (with 2-space gaps) fits `total`."""
+    widths = list(widths)
+    while sum(widths) + 2 * (len(widths) - 1) > total:
+        widest = max(range(len(widths)), key=lambda i: widths[i])
+        if widths[widest] <= floor:
+            break  # too many columns to fit: keep them readable, let the terminal wrap
+        widths[widest] -= 1
+    return widths
+
+
+def render_table(result: QueryResult, prefixes: dict[str, str] = PREFIXES, max_width: int | None = None) -> str:
+    """Aligned columns with CURIEs: for people, not for machines (use csv/json for those).
+    `max_width`: the terminal's width; wide cells are cut with … to fit it (None: full cells, for pipes)."""
     if result.kind == "ask":
         return ("true" if result.boolean else "false") + "\n"
     header = [f"?{v}" for v in result.variables]
     cells = [[show(t, prefixes).replace("\n", " ") for t in row] for row in result.rows]
     widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(header)]
+    if max_width:
+        widths = fit_widths(widths, max_width)
+        header = [_cut(h, w) for h, w in zip(header, widths)]
+        cells = [[_cut(c, w) for c, w in zip(r, widths)] for r in cells]
     lines = ["  ".join(_pad(h, w) for h, w in zip(header, widths)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(_pad(c, w) for c, w in zip(r, widths)).rstrip() for r in cells]
@@ -121,8 +151,9 @@ def format_help() -> str:
             + ". Default: table, or turtle for graphs.")
 
 
-def write_result(result: QueryResult, fmt: str | None) -> bytes:
-    """Serialize a result; the format must fit the query form (InputError otherwise)."""
+def write_result(result: QueryResult, fmt: str | None, max_width: int | None = None) -> bytes:
+    """Serialize a result; the format must fit the query form (InputError otherwise). `max_width` fits the
+    table to a terminal."""
     from jasic_kg.errors import InputError
 
     if result.kind == "graph":
@@ -130,10 +161,12 @@ def write_result(result: QueryResult, fmt: str | None) -> bytes:
         if fmt not in GRAPH_FORMATS:
             raise InputError(f"--format {fmt} is for SELECT/ASK; a CONSTRUCT/DESCRIBE result takes "
                              + "|".join(GRAPH_FORMATS))
-        from jasic_kg.export import serialize_triples
+        from jasic_kg.export.exporters import serialize_triples
 
         return serialize_triples(result.triples, fmt)
     fmt = fmt or "table"
     if fmt not in SELECT_FORMATS:
         raise InputError(f"--format {fmt} is for graphs; a SELECT/ASK result takes " + "|".join(SELECT_FORMATS))
+    if fmt == "table" and max_width:
+        return render_table(result, max_width=max_width).encode("utf-8")
     return SELECT_FORMATS[fmt].write(result)

@@ -49,7 +49,7 @@ def _int(term) -> int:
 def _dumps(store) -> list[dict]:
     """The files the figures were computed from, as file: URLs, and whether each is one of the shipped graph's
     (only those carry the graph's licence: the user's own files are theirs)."""
-    from jasic_kg import resources
+    from jasic_kg.io import resources
 
     shipped = {p.resolve() for p in resources.graph_files()}
     out = []
@@ -120,7 +120,7 @@ def render_turtle(s: dict) -> bytes:
     """VoID: void:Dataset with class and property partitions and one void:Linkset per external target; DCAT:
     the same node as a dcat:Dataset with one dcat:Distribution per file read (void:dataDump) or the endpoint."""
     from jasic_kg import __version__
-    from jasic_kg.export import serialize_triples
+    from jasic_kg.export.exporters import serialize_triples
 
     ds = NamedNode(DATASET_IRI)
     integer = NamedNode(PREFIXES["xsd"] + "integer")

@@ -15,6 +15,7 @@ import contextlib
 import csv
 import gc
 import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -88,7 +89,7 @@ def _document_loader(url, options=None):
     from pyld import jsonld
 
     if url == CONTEXT_URL:
-        from jasic_kg.context import load_context
+        from jasic_kg.export.context import load_context
 
         return {"contextUrl": None, "documentUrl": url, "document": {"@context": load_context()}}
     raise jsonld.JsonLdError(f"refusing to fetch {url}: jasic-kg never loads remote JSON-LD documents",
@@ -378,8 +379,71 @@ class _NotFlat(Exception):
     """The node is not of the flat kind the fast loop handles: pyld's general algorithm takes it."""
 
 
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_NATIVE_TYPES = {"xsd:boolean", _XSD + "boolean", "xsd:integer", _XSD + "integer"}
+_CANONICAL_INTEGER = re.compile(r"0|-?[1-9][0-9]{0,14}")  # and within JSON's exact integers (2^53)
+
+
+def _native(text: str, datatype: str):
+    """The JSON value of a canonical xsd:boolean or xsd:integer lexical form, else None (a non-canonical form
+    such as "1" or "007" would come back as a different literal: it keeps its string form)."""
+    if datatype.endswith("boolean"):
+        return {"true": True, "false": False}.get(text)
+    return int(text) if _CANONICAL_INTEGER.fullmatch(text) else None
+
+
+def native_values(node, ctx: dict):
+    """Booleans and integers as JSON true/false and numbers (in place), where that reads back as the same
+    literal: a string under a term coerced to xsd:boolean/xsd:integer, or a {"@value", "@type"} object of
+    those types under a key without coercion (JSON-LD turns a JSON number or boolean into that datatype)."""
+    # key -> its coercion: a native type, "" for any other coercion; keys not listed are not coerced
+    coercion = {key: (d["@type"] if d["@type"] in _NATIVE_TYPES else "") for key, d in ctx.items()
+                if isinstance(d, dict) and "@type" in d}
+    _native_walk(node, coercion)
+    return node
+
+
+def _native_item(item, coerced):
+    """The JSON value for one compacted value, or None to keep it (a million-triple document has a few million
+    values: this is kept to type checks and dict lookups)."""
+    kind = type(item)
+    if kind is str:
+        return _native(item, coerced) if coerced else None
+    if kind is dict and coerced is None and len(item) == 2:
+        datatype = item.get("@type")
+        if datatype in _NATIVE_TYPES and type(item.get("@value")) is str:
+            return _native(item["@value"], datatype)
+    return None
+
+
+def _native_walk(node, coercion: dict) -> None:
+    if type(node) is list:
+        for item in node:
+            _native_walk(item, coercion)
+        return
+    if type(node) is not dict:
+        return
+    for key, value in node.items():
+        if key == "@context":
+            continue
+        coerced = coercion.get(key)
+        if type(value) is list:
+            for i, item in enumerate(value):
+                new = _native_item(item, coerced)
+                if new is not None:
+                    value[i] = new
+                elif type(item) is dict:
+                    _native_walk(item, coercion)
+        else:
+            new = _native_item(value, coerced)
+            if new is not None:
+                node[key] = new
+            elif type(value) is dict:
+                _native_walk(value, coercion)
+
+
 def compact_jsonld(quads: list[Quad], *, fast: bool = True) -> dict:
-    from jasic_kg.context import load_context
+    from jasic_kg.export.context import load_context
 
     ctx = load_context()
     # skipExpansion: pyoxigraph's output is already expanded JSON-LD; expanding it again costs a second.
@@ -388,7 +452,7 @@ def compact_jsonld(quads: list[Quad], *, fast: bool = True) -> dict:
     if "@graph" not in doc:  # a single node compacts without @graph; keep one shape for consumers
         body = {k: v for k, v in doc.items() if k != "@context"}
         doc = {"@context": doc["@context"], "@graph": [body] if body else []}
-    return doc
+    return native_values(doc, ctx)
 
 
 def _dump(doc) -> bytes:
@@ -421,7 +485,7 @@ def framed_jsonld(store, kind: str) -> dict[str, dict]:
     """
     from pyld import jsonld
 
-    from jasic_kg.context import load_context
+    from jasic_kg.export.context import load_context
 
     ctx = {**load_context(), "claims": {"@reverse": "jkg:claimAbout"}}
     classes = " ".join(f"<{c}>" for c in FRAME_CLASSES[kind])
@@ -437,7 +501,7 @@ def framed_jsonld(store, kind: str) -> dict[str, dict]:
         framed = jsonld.frame(expanded, {"@context": ctx, "@id": iri.value, "@embed": "@once", "claims": {}},
                               {"documentLoader": _document_loader})
         slug = iri.value.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-        docs[slug] = framed
+        docs[slug] = native_values(framed, ctx)
     return docs
 
 
@@ -582,4 +646,4 @@ def _no_cycle_collection():
             gc.enable()
 
 
-export_graph = export  # the public API name (jasic_kg.export is the module)
+export_graph = export  # the public API name (jasic_kg.export.exporters is the module)

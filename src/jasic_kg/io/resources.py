@@ -1,8 +1,10 @@
 """Where the shipped ontology, shapes, checks, data and saved queries live.
 
 An installed wheel carries them under jasic_kg/_resources/ (pyproject force-include); an editable install or a
-checkout has them at the repository root. The installed copy wins, so a wheel never reads a stray checkout.
-JASIC_KG_RESOURCES overrides both (tests point it at a fixture tree with the same layout).
+checkout has them at the repository root. Run from inside a jasic-kg checkout (the working directory or one of
+its parents holds the project's pyproject.toml and ontology/), the checkout's files win over an installed copy,
+so an edit to data/*.ttl is what `validate` checks; elsewhere the installed copy is used. JASIC_KG_RESOURCES
+overrides both (tests point it at a fixture tree with the same layout).
 """
 
 from __future__ import annotations
@@ -12,15 +14,38 @@ from pathlib import Path
 
 from jasic_kg.errors import JasicError
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # src/jasic_kg (this module lives in jasic_kg/io/)
 RDF_EXTENSIONS = (".ttl", ".nt", ".nq", ".trig", ".jsonld", ".json", ".rdf", ".xml", ".owl")
 CONTEXT_FILE = PACKAGE_DIR / "jasic-context.jsonld"
+
+
+def _is_checkout(folder: Path) -> bool:
+    try:
+        project = (folder / "pyproject.toml").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return (folder / "ontology").is_dir() and 'name = "jasic-kg"' in project
+
+
+def checkout_root(start: Path | None = None) -> Path | None:
+    """The jasic-kg checkout containing `start` (default: the working directory), if any."""
+    try:
+        here = (start or Path.cwd()).resolve()
+    except OSError:  # the working directory was removed
+        return None
+    for folder in (here, *here.parents):
+        if _is_checkout(folder):
+            return folder
+    return None
 
 
 def root() -> Path:
     override = os.environ.get("JASIC_KG_RESOURCES")
     if override:
         return Path(override)
+    checkout = checkout_root()
+    if checkout is not None:
+        return checkout
     installed = PACKAGE_DIR / "_resources"
     if (installed / "ontology").is_dir():
         return installed

@@ -26,9 +26,9 @@ from pathlib import Path
 import orjson
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Store
 
-from jasic_kg import resources
+from jasic_kg.io import resources
 from jasic_kg.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, InputError
-from jasic_kg.rdfio import DEFAULT_MAX_BYTES, check_file, parse_errors, parser_input, rdf_format, read_quads
+from jasic_kg.io.rdfio import DEFAULT_MAX_BYTES, check_file, load_graph, parser_input, rdf_format, read_quads
 from jasic_kg.terms import JKG, PREFIXES, RDF, RDFS, SH, show
 
 SEVERITIES = ("Violation", "Warning", "Info")  # Violation and Warning fail the run; Info does not
@@ -103,6 +103,42 @@ def _sev(term) -> str:
     return name if name in SEVERITIES else "Violation"
 
 
+def rdfs_entailed(graph):
+    """The graph with its RDFS entailments (owlrl), keeping every literal exactly as stated.
+
+    owlrl's closure is generalised RDF and rewrites literals through their values: it adds triples about literals
+    ("..." a xsd:string), writes "true"^^xsd:boolean back as "1"^^xsd:integer beside the original and mixes up
+    "x"@en with "x", which made every boolean and single-valued shape fail. In RDFS a literal object is only
+    entailed by rdfs7 (subproperty), unchanged, so a literal-valued entailment is kept only when the subject
+    states that very literal (lexical form, datatype, language) with the property or one of its subproperties."""
+    import owlrl
+    import rdflib
+
+    def key(literal):
+        return str(literal), literal.datatype, literal.language
+
+    closed = rdflib.Graph()
+    for triple in graph:
+        closed.add(triple)
+    owlrl.DeductiveClosure(owlrl.RDFS_Semantics).expand(closed)
+    stated = {}  # (subject, literal) -> the properties that state it
+    for s, p, o in graph:
+        if isinstance(o, rdflib.Literal):
+            stated.setdefault((s, key(o)), set()).add(p)
+    sub_property = rdflib.RDFS.subPropertyOf
+    out = rdflib.Graph()
+    for triple in graph:
+        out.add(triple)
+    for s, p, o in closed:
+        if isinstance(s, rdflib.Literal):
+            continue
+        if isinstance(o, rdflib.Literal) and not any(
+                q == p or (q, sub_property, p) in closed for q in stated.get((s, key(o)), ())):
+            continue
+        out.add((s, p, o))
+    return out
+
+
 def run_pyshacl(data: Store, shapes: Store, inference: str = "none") -> list[ValidationFinding]:
     """pySHACL, shape by shape, so result terms stay those of the data and shapes graphs (pySHACL's report graph
     copies blank nodes under new ids, which would lose the link from a property shape to its node shape)."""
@@ -114,9 +150,7 @@ def run_pyshacl(data: Store, shapes: Store, inference: str = "none") -> list[Val
     sh = "http://www.w3.org/ns/shacl#"
     dg = _to_rdflib_graph(data)
     if inference == "rdfs":
-        import owlrl
-
-        owlrl.DeductiveClosure(owlrl.RDFS_Semantics).expand(dg)
+        dg = rdfs_entailed(dg)
     data_graph = DataGraph.from_rdflib(dg)
     validator = Validator(data_graph, shacl_graph=_to_rdflib_graph(shapes), options={"inference": "none"})
     executor = validator.make_executor()
@@ -146,7 +180,7 @@ def run_native(data: Store, shapes: Store, inference: str = "none") -> list[Vali
     """The SPARQL-compiled engine of shacl_native.py (its findings carry rdflib terms)."""
     if inference != "none":
         raise InputError("--inference rdfs needs --engine pyshacl (the native engine validates the graph as stated)")
-    from jasic_kg import shacl_native
+    from jasic_kg.validation import shacl_native
     from jasic_kg.terms import from_rdflib
 
     out = []
@@ -167,32 +201,22 @@ ENGINES: dict[str, Callable[[Store, Store, str], list[ValidationFinding]]] = {
 
 # --- meta-checks: where SHACL passes silently -------------------------------------------------------------
 
-SHACL_TERMS = set("""
-Shape NodeShape PropertyShape ValidationReport ValidationResult AbstractResult Severity Info Warning Violation
-NodeKind IRI BlankNode Literal BlankNodeOrIRI BlankNodeOrLiteral IRIOrLiteral ConstraintComponent Parameter
-Parameterizable Validator SPARQLAskValidator SPARQLSelectValidator SPARQLConstraint SPARQLExecutable
-SPARQLAskExecutable SPARQLSelectExecutable SPARQLConstructExecutable SPARQLUpdateExecutable PrefixDeclaration
-SPARQLTarget SPARQLTargetType Target TargetType Rule TripleRule SPARQLRule Function SPARQLFunction
-JSConstraint JSExecutable JSFunction JSLibrary JSRule JSTarget JSTargetType JSValidator ExpressionConstraintComponent
-targetClass targetNode targetObjectsOf targetSubjectsOf target property path inversePath alternativePath
-zeroOrMorePath oneOrMorePath zeroOrOnePath class datatype nodeKind minCount maxCount minExclusive minInclusive
-maxExclusive maxInclusive minLength maxLength pattern flags languageIn uniqueLang equals disjoint lessThan
-lessThanOrEquals not and or xone node qualifiedValueShape qualifiedMinCount qualifiedMaxCount
-qualifiedValueShapesDisjoint closed ignoredProperties hasValue in sparql select ask construct update prefixes
-declare prefix namespace message severity deactivated name description order group defaultValue conforms result
-focusNode resultPath resultSeverity resultMessage sourceConstraint sourceConstraintComponent sourceShape value
-detail shapesGraph suggestedShapesGraph shapesGraphWellFormed entailment labelTemplate parameter optional
-validator nodeValidator propertyValidator returnType rule condition subject predicate object this filterShape
-intersection union nodes values expression js jsFunctionName jsLibrary jsLibraryURL PropertyGroup
-targetValidator memberShape reifierShape reificationRequired singleLine
-""".split())
+def _shacl_terms() -> frozenset[str]:
+    """The SHACL vocabulary's local names, from rdflib's SH (SHACL Core, SHACL-SPARQL and SHACL-AF, e.g.
+    sh:resultAnnotation), plus the SHACL 1.2 drafts' terms it does not have yet."""
+    from rdflib.namespace import SH as RDFLIB_SH
+
+    names = set(RDFLIB_SH.__annotations__) | {n for n in RDFLIB_SH._extras if "-" not in n}
+    # SHACL 1.2 Core/Node Expressions drafts (https://www.w3.org/TR/shacl12-core/), not in rdflib 7.
+    return frozenset(names | {"memberShape", "reificationRequired", "reifierShape", "singleLine",
+                              "targetValidator", "values"})
 _SHACLISH = re.compile(r"(?i)(w3c?\.org/ns/shacl|/shacl[#/]?$|/shacl#)")
 
 
 def meta_findings(data: Store, shapes: Store, shape_files: dict) -> list[ValidationFinding]:
     out = []
     # 1. SHACL namespace and term typos: an unknown sh: term or a near-miss namespace is silently ignored.
-    seen = set()
+    seen, shacl_terms = set(), _shacl_terms()
     for q in shapes:
         for term in (q.subject, q.predicate, q.object, getattr(q.object, "datatype", None)):
             if not isinstance(term, NamedNode) or term.value in seen:
@@ -202,8 +226,8 @@ def meta_findings(data: Store, shapes: Store, shape_files: dict) -> list[Validat
             where = shape_files.get(iri)
             if iri.startswith(SH):
                 local = iri[len(SH):]
-                if local not in SHACL_TERMS and not local.endswith("ConstraintComponent"):
-                    hint = difflib.get_close_matches(local, SHACL_TERMS, 1)
+                if local not in shacl_terms and not local.endswith("ConstraintComponent"):
+                    hint = difflib.get_close_matches(local, sorted(shacl_terms), 1)
                     out.append(ValidationFinding(
                         "meta", "Violation", f"sh:{local} is not a SHACL term"
                         + (f" (did you mean sh:{hint[0]}?)" if hint else "") + "; SHACL engines ignore it",
@@ -270,7 +294,7 @@ def check_findings(data: Store, check_files: Iterable[Path]) -> list[ValidationF
         try:
             result = data.query(query.text, prefixes=PREFIXES)
         except SyntaxError as e:
-            out.append(ValidationFinding("syntax", "Violation", sparql_error(e), file=str(path), check=name))
+            out.append(ValidationFinding("syntax", "Violation", sparql_error(e, query.text), file=str(path), check=name))
             continue
         variables = [v.value for v in getattr(result, "variables", [])]
         message = query.summary or query.meta.get("description") or name
@@ -454,9 +478,11 @@ BUILTIN_CHECKS: dict[str, Callable[[Store], list[ValidationFinding]]] = {
 def validate(data: Iterable[str | Path] = (), *, engine: str = "native", inference: str = "none",
              max_bytes: int = DEFAULT_MAX_BYTES, graph_files: list[Path] | None = None,
              shape_files: list[Path] | None = None, check_files: list[Path] | None = None,
-             allow_contexts: Sequence[str] = ()) -> ValidationReport:
+             allow_contexts: Sequence[str] = (), progress: Callable[[str], None] | None = None) -> ValidationReport:
     """Validate the shipped graph plus `data` files. Returns a report; the caller decides the exit code.
-    `allow_contexts`: http(s) prefixes under which remote JSON-LD contexts of `data` files may be fetched."""
+    `allow_contexts`: http(s) prefixes under which remote JSON-LD contexts of `data` files may be fetched.
+    `progress`: called with a short note as each stage starts (the CLI shows them on a terminal)."""
+    step = progress or (lambda note: None)
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r} (engines: {', '.join(ENGINES)})")
     if inference not in ("none", "rdfs"):
@@ -471,16 +497,15 @@ def validate(data: Iterable[str | Path] = (), *, engine: str = "native", inferen
     # (a) syntax
     data_store, shapes_store, shape_files_of = Store(), Store(), {}
     for path, target in [(p, data_store) for p in graph] + [(p, shapes_store) for p in shape_paths]:
+        step(f"reading {Path(path).name}")
         try:
             # --max-bytes is the user's limit on their own files; the shipped ones keep the default
             limit = max_bytes if path in user else DEFAULT_MAX_BYTES
-            if target is data_store and path.suffix.lower() in _TRIPLE_FILES:
-                # Triples straight into the store (a million of them through Python took seconds); the store
-                # gives each load fresh blank nodes, as read_quads does.
+            if target is data_store:
+                # the store's loader: named graphs merged, as `query` and `stats` see them
                 checked = check_file(path, limit)
                 fmt = rdf_format(checked)
-                with parse_errors(checked):
-                    data_store.load(format=fmt, **parser_input(checked, fmt, allow_contexts))
+                load_graph(data_store, checked, fmt, parser_input(checked, fmt, allow_contexts))
                 continue
             quads = read_quads(path, limit, allow_contexts=allow_contexts)
         except InputError as e:
@@ -503,15 +528,19 @@ def validate(data: Iterable[str | Path] = (), *, engine: str = "native", inferen
 
     # (b) SHACL, (c) checks, meta
     if len(shapes_store):
+        step(f"SHACL ({engine}) on {report.triples} triples")
         report.findings += ENGINES[engine](data_store, shapes_store, inference)
+    step(f"{len(checks)} check quer{'y' if len(checks) == 1 else 'ies'}")
     report.findings += check_findings(data_store, checks)
-    for builtin in BUILTIN_CHECKS.values():
+    for name, builtin in BUILTIN_CHECKS.items():
+        step(f"check {name}")
         report.findings += builtin(data_store)
+    step("meta checks")
     report.findings += meta_findings(data_store, shapes_store, shape_files_of)
     return report
 
 
-validate_graph = validate  # the public API name (jasic_kg.validate is the module)
+validate_graph = validate  # the public API name (jasic_kg.validation.validate is the module)
 
 
 # --- rendering --------------------------------------------------------------------------------------------
@@ -666,14 +695,21 @@ _DEFAULT_MESSAGES = {
 _IRI_IN_TEXT = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*:[^<>\s\"]*)>")
 
 
-# Files of triples only: their triples go to the default graph as they are (datasets and JSON-LD may name graphs,
-# which validation merges into the default graph one quad at a time).
-_TRIPLE_FILES = (".ttl", ".nt", ".rdf", ".xml", ".owl")
+def read_files_line(files: list[str]) -> str:
+    """Which files were read: the shipped ones relative to their root (a checkout or an installed copy)."""
+    base = resources.root().resolve()
+    shipped, other = [], []
+    for f in files:
+        try:
+            shipped.append(Path(f).resolve().relative_to(base).as_posix())
+        except ValueError:
+            other.append(f)
+    return f"read {base}: {' '.join(shipped)}" + (f"; and {' '.join(other)}" if other else "")
 
 
 def render_text(report: ValidationReport) -> bytes:
     names = _Names(report)
-    lines = [f"jasic-kg validate: {report.summary()}"]
+    lines = [f"jasic-kg validate: {report.summary()}", read_files_line(report.files)]
     groups: dict[str, list[ValidationFinding]] = {}
     for f in report.findings:
         groups.setdefault(names.shape(f), []).append(f)
@@ -728,7 +764,7 @@ def render_turtle(report: ValidationReport) -> bytes:
     appear as results whose sh:sourceShape is urn:jasic-kg:check:NAME."""
     from pyoxigraph import Triple
 
-    from jasic_kg.export import serialize_triples
+    from jasic_kg.export.exporters import serialize_triples
 
     def sh(local):
         return NamedNode(SH + local)

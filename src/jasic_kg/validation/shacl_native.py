@@ -24,6 +24,7 @@ Graph the original terms are restored.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 from collections.abc import Iterable, Sequence
@@ -473,7 +474,12 @@ class _Compiler:
             out.append(_Check(shape, SH.ClosedConstraintComponent,
                               f"{vn} {v} {p} {obj} . FILTER({cond} && {ignore})", focus, obj, (), p, None))
         for ps in g.objects(shape, SH.property):
-            out.extend(self.checks(ps, v, stack))
+            for c in self.checks(ps, v, stack):
+                if is_prop:
+                    # the nested shape's focus nodes are this shape's value nodes: join the path, and keep one
+                    # result per focus of this shape (each value node is validated once per focus reaching it)
+                    c = dataclasses.replace(c, pattern=f"{vn} {c.pattern}", keys=c.keys + (focus,))
+                out.append(c)
         return out
 
     def _distinct_values(self, focus: str, path: str, n: int) -> str:
@@ -567,16 +573,6 @@ def _load_shapes(shapes) -> rdflib.Graph:
     return g
 
 
-def _ox_format(path: Path):
-    from pyoxigraph import RdfFormat
-
-    ext = path.suffix.lower().lstrip(".")
-    fmt = RdfFormat.from_extension(ext) if ext else None
-    if fmt is None:
-        raise ValueError(f"unknown RDF format for {path}")
-    return fmt
-
-
 class _Data:
     """The data graph as a pyoxigraph Store, plus what is needed to give results in rdflib terms."""
 
@@ -606,8 +602,11 @@ class _Data:
             paths = [data] if isinstance(data, (str, os.PathLike)) else list(data)
             self.paths = [Path(p) for p in paths]
             self.store = ox.Store()
-            for p in self.paths:
-                self.store.bulk_load(path=str(p), format=_ox_format(p))
+            from jasic_kg.io.rdfio import load_graph, parser_input, rdf_format
+
+            for p in self.paths:  # the toolkit's one loader: named graphs merged, as validate and the store do
+                fmt = rdf_format(p)
+                load_graph(self.store, p, fmt, parser_input(p, fmt), bulk=True)
 
     def graph(self) -> rdflib.Graph:
         """An rdflib view (only for shapes that pySHACL has to validate)."""
@@ -708,7 +707,7 @@ def _run_check(d: _Data, target: str, c: _Check):
 
 
 def run_shacl(data, shapes) -> list[Finding]:
-    """The engine hook for jasic_kg.validate: findings of `data` against `shapes`, as pySHACL would give."""
+    """The engine hook for jasic_kg.validation.validate: findings of `data` against `shapes`, as pySHACL would give."""
     return validate(data, shapes).findings
 
 

@@ -27,9 +27,19 @@ from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
 
 from jasic_kg.errors import InputError, NetworkError
-from jasic_kg.rdfio import MAX_NESTING
+from jasic_kg.io.rdfio import MAX_NESTING
 
 MAX_CONTEXT_BYTES = 1024 * 1024  # one context document
+
+
+def _shipped_context() -> Path:
+    from jasic_kg.io.resources import CONTEXT_FILE
+
+    return CONTEXT_FILE
+
+
+# Context IRIs the toolkit answers itself (the IRI export writes is jasic_kg.export.CONTEXT_URL).
+SHIPPED_CONTEXTS = {"https://w3id.org/jasic-kg/context.jsonld": _shipped_context}
 MAX_CONTEXT_DEPTH = 8  # contexts that name contexts
 MAX_CONTEXT_DOCUMENTS = 64  # distinct context documents per input file
 FETCH_TIMEOUT = 30.0
@@ -145,7 +155,9 @@ class _Resolver:
         if url not in self.loaded:
             if len(self.loaded) >= MAX_CONTEXT_DOCUMENTS:
                 raise self.fail(f"more than {MAX_CONTEXT_DOCUMENTS} JSON-LD context documents")
-            if scheme == "file":
+            if url in SHIPPED_CONTEXTS:  # the project's own context, by its IRI: the shipped copy, no network
+                raw = SHIPPED_CONTEXTS[url]().read_bytes()
+            elif scheme == "file":
                 raw = self.read_local(url, ref)
             elif scheme in ("http", "https"):
                 raw = self.fetch(url)

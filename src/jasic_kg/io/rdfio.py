@@ -6,20 +6,24 @@ FILE:LINE:COLUMN: message.
 
 JSON-LD and remote contexts: pyoxigraph's JSON-LD parser has no document loader, so a "@context" (or "@import")
 naming another document is an error there. parser_input inlines such contexts first, under the rules of
-jasic_kg.jsonld_contexts (files in the input's folder; http(s) only under prefixes the user allowed); anything it
+jasic_kg.io.jsonld_contexts (files in the input's folder; http(s) only under prefixes the user allowed); anything it
 leaves reaches the parser's refusal, which we turn into a clear InputError.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
+import stat
+import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from pyoxigraph import RdfFormat, parse
+from pyoxigraph import DefaultGraph, Quad, RdfFormat, parse
 
 from jasic_kg.errors import InputError
 
@@ -227,8 +231,12 @@ def run_native(fn, *, timeout: float | None = None, what: str = "the query"):
             threading.stack_size(old)
     if thread is None:
         return fn()
+    started = time.monotonic()
     thread.join(timeout)
     if thread.is_alive():
+        # join() also returns early when a signal (Ctrl-C) interrupts the wait: that is no timeout.
+        if timeout is None or time.monotonic() - started < timeout * 0.99:
+            raise KeyboardInterrupt
         raise InputError(f"{what} did not finish within {timeout:g} s (raise the limit with --timeout)")
     if "error" in outcome:
         raise outcome["error"]
@@ -267,9 +275,9 @@ def _check_xml_entities(path: Path, data: bytes) -> None:
 
 def parser_input(path: Path, fmt: RdfFormat, allow_contexts: Sequence[str] = ()) -> dict:
     """What to give pyoxigraph for `path`: the file itself or, for JSON-LD that names context documents, the
-    document with those contexts inlined under the toolkit's access rules (see jasic_kg.jsonld_contexts)."""
+    document with those contexts inlined under the toolkit's access rules (see jasic_kg.io.jsonld_contexts)."""
     if fmt == RdfFormat.JSON_LD:
-        from jasic_kg.jsonld_contexts import inline_contexts
+        from jasic_kg.io.jsonld_contexts import inline_contexts
 
         try:
             data = path.read_bytes()
@@ -294,21 +302,72 @@ def read_quads(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES, rena
         return list(parse(format=fmt, rename_blank_nodes=rename_blank_nodes, **source))
 
 
+def load_graph(store, path: Path, fmt: RdfFormat, source: dict, bulk: bool = False) -> None:
+    """The one way a file enters the toolkit's graph (validate, the store, the native SHACL engine).
+
+    The graph is the RDF merge of the files: the named graphs of a TriG, N-Quads or JSON-LD file are merged into
+    the default graph, so `validate`, `query`, `stats` and `export` see the same triples. Blank nodes are fresh
+    per file. `source` is parser_input()'s keyword arguments; `bulk` streams a big load to an on-disk store."""
+    with parse_errors(path):
+        if fmt.supports_datasets:
+            default = DefaultGraph()
+            quads = (Quad(q.subject, q.predicate, q.object, default)
+                     for q in parse(format=fmt, rename_blank_nodes=True, **source))
+            (store.bulk_extend if bulk else store.extend)(quads)
+        else:
+            # Triples straight into the store (a million through Python took seconds); each load gets fresh
+            # blank nodes, as parse(rename_blank_nodes=True) does.
+            (store.bulk_load if bulk else store.load)(format=fmt, **source)
+
+
+def merged_quads(path: Path, fmt: RdfFormat, source: dict):
+    """A file's quads as load_graph() stores them: named graphs merged into the default graph."""
+    default = DefaultGraph()
+    with parse_errors(path):
+        for q in parse(format=fmt, rename_blank_nodes=True, **source):
+            yield q if q.graph_name == default else Quad(q.subject, q.predicate, q.object, default)
+
+
+MAX_NAME_BYTES = 255  # the longest file name (one path component) the usual file systems take
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "wb"):
-    """Write to a temporary file next to `path`, then os.replace it: readers never see a partial file, and a
-    failure leaves the old file (or nothing) in place."""
+    """Open the place a command writes its output. A regular file (or a path that does not exist yet) is written
+    to a temporary file next to it and then os.replace'd: readers never see a partial file, and a failure leaves
+    the old file (or nothing) in place. Anything else is written in place, never replaced: "-" is standard
+    output; a character device, FIFO or socket (renaming over /dev/null as root would destroy it for the whole
+    machine) is opened and written; a symbolic link is followed to its target, which is then treated as above."""
+    if str(path) == "-":
+        yield _stdout(mode)
+        return
     path = Path(path)
-    if path.is_dir():
+    if len(os.fsencode(path.name)) > MAX_NAME_BYTES:
+        raise InputError(f"file name longer than {MAX_NAME_BYTES} bytes", path.name[:40] + "…")
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        st = None
+    except OSError as e:
+        raise InputError(f"cannot write: {e.strerror or e}", path) from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
         raise InputError("is a directory; give a file name", path)
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        with _special_file(path, mode) as f:
+            yield f
+        return
     if not path.parent.is_dir():
         raise InputError("folder does not exist", path.parent)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        # hidden, beside the target, named after it where the name leaves room for mkstemp's suffix
+        prefix = f".{path.name}." if len(os.fsencode(path.name)) <= 200 else ".jasic-kg."
+        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
     except OSError as e:
         raise InputError(f"cannot write here: {e.strerror or e}", path) from None
     try:
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as f:
+        with os.fdopen(fd, mode, **_text_args(mode)) as f:
             yield f
             f.flush()
             os.fsync(f.fileno())
@@ -322,6 +381,46 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb"):
         if isinstance(e, OSError):
             raise InputError(f"cannot write: {e.strerror or e}", path) from None
         raise
+
+
+def _text_args(mode: str) -> dict:
+    return {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
+
+
+class _Unclosed:
+    """Standard output for a `with` block that must not close it."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, data):
+        return self._stream.write(data)
+
+    def flush(self):
+        self._stream.flush()
+
+
+def _stdout(mode: str):
+    return _Unclosed(sys.stdout.buffer if "b" in mode else sys.stdout)
+
+
+@contextlib.contextmanager
+def _special_file(path: Path, mode: str):
+    """Write a device, FIFO or socket in place. A FIFO nobody reads would block for ever: refuse it instead."""
+    flags = os.O_WRONLY | (os.O_NONBLOCK if stat.S_ISFIFO(path.stat().st_mode) else 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as e:
+        if e.errno == errno.ENXIO:
+            raise InputError("a FIFO with no reader; start the reader first", path) from None
+        raise InputError(f"cannot write: {e.strerror or e}", path) from None
+    if flags & os.O_NONBLOCK:
+        os.set_blocking(fd, True)  # a reader is there: write normally
+    try:
+        with os.fdopen(fd, mode, **_text_args(mode)) as f:
+            yield f
+    except OSError as e:
+        raise InputError(f"cannot write: {e.strerror or e}", path) from None
 
 
 def _target_mode(path: Path) -> int:
