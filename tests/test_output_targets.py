@@ -119,3 +119,32 @@ def test_non_ascii_digits_are_not_an_integer():
     assert r.returncode == 2
     assert r.stderr.decode().strip() == ("jasic-kg: error: parameter year (xsd:integer): not a valid xsd:integer: "
                                          "'٢٠١٨'")
+
+
+# --- inputs are read with a cap, whatever the path is (issue: `evidence verify --source /dev/zero`) -----------
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+@pytest.mark.parametrize("command", ["verify", "coverage"])
+def test_a_source_that_never_ends_is_read_up_to_the_cap(tmp_path, command):
+    link = tmp_path / "article.txt"
+    link.symlink_to("/dev/zero")
+    r = run("evidence", command, "--source", str(link), "--max-bytes", "4096", timeout=60)
+    assert r.returncode == 2
+    assert r.stderr.decode().strip() == f"jasic-kg: error: {link}: more than --max-bytes (4096 bytes)"
+
+
+def test_a_large_source_file_is_refused_by_its_size(tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * 5000)
+    r = run("evidence", "verify", "--source", str(big), "--max-bytes", "4096")
+    assert r.returncode == 2
+    assert r.stderr.decode().strip() == f"jasic-kg: error: {big}: larger than --max-bytes (4096 bytes)"
+
+
+def test_a_fifo_source_with_no_writer_does_not_hang(tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    r = run("evidence", "coverage", "--source", str(fifo), timeout=60)
+    assert r.returncode == 0  # read as an empty text: no sentence to cover
+    last = r.stdout.decode().splitlines()[-1]
+    assert last.startswith("0 sentences: 0 covered by ") and last.endswith("0 uncovered; 0 stale exclusions")

@@ -545,7 +545,7 @@ def evidence_anchor(sources, output, data, allow_context, input_format, max_byte
     """Compute the Web Annotation anchors of every quote (the content of data/anchors.ttl); with --data, of the
     quotes of those files only (your claims), in whichever --source holds each."""
     ev = _evidence_module()
-    read = [ev.read_source(source) for source in sources]
+    read = [ev.read_source(source, max_bytes) for source in sources]
     store = _store(data=data, max_bytes=max_bytes, allow_context=allow_context, input_format=input_format)
     if data:
         from jasic_kg.inputs import opened
@@ -583,7 +583,7 @@ def evidence_anchor(sources, output, data, allow_context, input_format, max_byte
 def evidence_verify(sources, data, allow_context, input_format, max_bytes):
     """Check every anchored quote against the reference text (exit 1 on missing/moved/ambiguous quotes)."""
     ev = _evidence_module()
-    read = [ev.read_source(source) for source in sources]
+    read = [ev.read_source(source, max_bytes) for source in sources]
     store = _store(data=data, max_bytes=max_bytes, allow_context=allow_context, input_format=input_format)
     # One source whose SHA-256 no text of the graph declares (an edited copy of the article): every anchor is
     # checked in it, and a note says the SHA-256 differs. Otherwise each anchor is checked in the text it names.
@@ -615,7 +615,7 @@ def evidence_coverage(source, exclusions, fmt, data, allow_context, input_format
     """Report every sentence of the source that no quote of the graph covers (exit 1 if any, or a stale exclusion)."""
     from jasic_kg import coverage as cov
     ev = _evidence_module()
-    text, _ = ev.read_source(source)
+    text, _ = ev.read_source(source, max_bytes)
     excluded = cov.read_exclusions(exclusions) if exclusions else []
     quotes = cov.graph_quotes(_store(data=data, max_bytes=max_bytes, allow_context=allow_context, input_format=input_format))
     report = cov.coverage(quotes, text, excluded)
