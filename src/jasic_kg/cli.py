@@ -335,13 +335,13 @@ def query(query, sparql_text, params, fmt, inference, output, **store):
       jasic-kg query --inference rdfs --sparql 'PREFIX schema: <https://schema.org/>
         SELECT ?e ?start WHERE { ?e a schema:Event ; schema:startDate ?start }'
     """
-    from jasic_kg.queries import load_query, parse_param_options, resolve_query, run_saved_query
+    from jasic_kg.queries import load_query, parse_param_options, read_capped, resolve_query, run_saved_query
     from jasic_kg.results import write_result
 
     if (query is None) == (sparql_text is None):
         raise InputError("give a saved query NAME, a FILE, SPARQL text or --sparql TEXT (exactly one)")
     if sparql_text == "-":
-        sparql_text = sys.stdin.read()
+        sparql_text = read_capped(sys.stdin.buffer, "<stdin>")
     saved = load_query(sparql_text, "--sparql") if sparql_text is not None else resolve_query(query)
     values = parse_param_options(params)
     saved.bindings(values)  # parameter errors before any file is parsed
