@@ -234,12 +234,13 @@ _MAX_RETRY_AFTER = 30  # seconds we are willing to wait when an endpoint answers
 class EndpointStore(GraphStore):
     """A SPARQL 1.1 endpoint (SPARQLWrapper). Only what the SPARQL protocol offers: no local files."""
 
-    def __init__(self, url: str, *, timeout: float = 60.0, retries: int = 2):
+    def __init__(self, url: str, *, timeout: float = 60.0, retries: int = 2, max_bytes: int = DEFAULT_MAX_BYTES):
         if not re.match(r"^https?://\S+$", url):
             raise InputError(f"endpoint must be an http(s) URL: {url!r}")
         self.url = url
         self.timeout = timeout
         self.retries = retries
+        self.max_bytes = max_bytes
         self.description = f"endpoint {url}"
 
     def query(self, sparql, bindings=None) -> QueryResult:
@@ -255,8 +256,11 @@ class EndpointStore(GraphStore):
         raw = self._send(sparql, "json" if form in ("SELECT", "ASK") else "turtle")
         if form in ("SELECT", "ASK"):
             try:
-                return QueryResult.from_json(json.loads(raw))
-            except (ValueError, KeyError, TypeError) as e:
+                doc = json.loads(raw)
+                if not isinstance(doc, dict):
+                    raise ValueError(f"expected a JSON object, got {type(doc).__name__}")
+                return QueryResult.from_json(doc)
+            except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
                 raise NetworkError(f"{self.url}: malformed SPARQL JSON results ({e})") from None
         try:
             return QueryResult("graph", triples=[q.triple for q in parse(raw, RdfFormat.TURTLE)])
@@ -278,12 +282,13 @@ class EndpointStore(GraphStore):
 
         client = SPARQLWrapper(self.url, agent=USER_AGENT.format(version=__version__))
         client.setMethod(POST)
-        client.setTimeout(int(self.timeout))
+        # setTimeout() int()s its argument: 0.5 would become 0 = no timeout. urlopen takes the float as it is.
+        client.timeout = self.timeout
         client.setReturnFormat(JSON if fmt == "json" else TURTLE)
         client.setQuery(sparql)
         for attempt in range(self.retries + 1):
             try:
-                return client.query().response.read()
+                return _read_capped(client.query().response, self.url, self.timeout, self.max_bytes)
             except urllib.error.HTTPError as e:
                 # SPARQLWrapper does not honour 429/Retry-After; polite clients must (Wikidata bans others).
                 wait = _retry_after(e)
@@ -301,6 +306,25 @@ class EndpointStore(GraphStore):
                 reason = getattr(e, "reason", e)
                 raise NetworkError(f"{self.url}: {reason}") from None
         raise NetworkError(f"{self.url}: gave up after {self.retries + 1} attempts")
+
+
+def _read_capped(response, url: str, timeout: float, max_bytes: int) -> bytes:
+    """The whole body within `timeout` seconds in total and at most `max_bytes`: a socket timeout bounds
+    each read only, so a body trickled at 1 byte/s would otherwise never end."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    chunks, size = [], 0
+    while True:
+        if time.monotonic() > deadline:
+            raise NetworkError(f"{url}: no complete response within {timeout:g} s")
+        chunk = response.read1(65536) if hasattr(response, "read1") else response.read(65536)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > max_bytes:
+            raise NetworkError(f"{url}: response larger than {max_bytes} bytes")
+        chunks.append(chunk)
 
 
 def _retry_after(err) -> float | None:
@@ -448,7 +472,7 @@ def open_store(endpoint: str | None = None, data: Iterable[str | os.PathLike] = 
     if endpoint:
         if data:
             raise InputError("--data and --endpoint cannot be combined (load the files into the endpoint)")
-        return EndpointStore(endpoint, timeout=timeout)
+        return EndpointStore(endpoint, timeout=timeout, max_bytes=max_bytes or DEFAULT_MAX_BYTES)
     return LocalStore([Path(p) for p in data], shipped=shipped_files(shapes=shapes) if shipped else [],
                       max_bytes=max_bytes, cache=cache, allow_service=allow_service, timeout=local_timeout,
                       allow_contexts=allow_contexts)
