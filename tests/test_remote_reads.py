@@ -95,3 +95,35 @@ def test_cli_half_second_timeout_is_honoured_with_exit_3(endpoint):
     assert time.monotonic() - start < 2.5
     assert result.exit_code == 3, result.output
     assert f"{endpoint}: no complete response within 0.5 s" in result.output
+
+
+def _redirect(h):
+    h.send_response(302)
+    h.send_header("Location", "http://127.0.0.1:9/elsewhere")
+    h.send_header("Content-Length", "0")
+    h.end_headers()
+
+
+@pytest.mark.parametrize("endpoint", [_redirect], indirect=True)
+def test_redirect_is_refused_not_followed_as_a_get(endpoint):
+    with pytest.raises(NetworkError) as err:
+        EndpointStore(endpoint, timeout=5).query("SELECT * WHERE { ?s ?p ?o }")
+    assert str(err.value) == (f"{endpoint}: redirect (HTTP 302) to http://127.0.0.1:9/elsewhere refused; "
+                              "give the endpoint's final URL")
+
+
+def _bad_request(h):
+    body = b"Parse error: unknown function foo:bar\nmore detail"
+    h.send_response(400)
+    h.send_header("Content-Length", str(len(body)))
+    h.end_headers()
+    h.wfile.write(body)
+
+
+@pytest.mark.parametrize("endpoint", [_bad_request], indirect=True)
+def test_endpoint_rejecting_the_query_is_a_query_error(endpoint):
+    from jasic_kg.errors import QueryError
+
+    with pytest.raises(QueryError) as err:
+        EndpointStore(endpoint, timeout=5).query("SELECT * WHERE { ?s ?p ?o }")
+    assert str(err.value) == f"{endpoint} rejected the query: HTTP 400 Parse error: unknown function foo:bar"

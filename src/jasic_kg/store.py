@@ -288,8 +288,18 @@ class EndpointStore(GraphStore):
         client.setQuery(sparql)
         for attempt in range(self.retries + 1):
             try:
-                return _read_capped(client.query().response, self.url, self.timeout, self.max_bytes)
+                # our opener, not urlopen's: it refuses redirects (urllib would follow a 302 as a GET and drop
+                # the query, even to another host or port)
+                response = _no_redirect_opener().open(client._createRequest(), timeout=self.timeout)
+                return _read_capped(response, self.url, self.timeout, self.max_bytes)
             except urllib.error.HTTPError as e:
+                if 300 <= e.code < 400:
+                    target = e.headers.get("Location", "?") if e.headers else "?"
+                    raise NetworkError(f"{self.url}: redirect (HTTP {e.code}) to {target} refused; "
+                                       "give the endpoint's final URL") from None
+                if e.code == 400:
+                    msg = e.read(2048).decode("utf-8", "replace").strip().splitlines()
+                    raise QueryError(f"{self.url} rejected the query: HTTP 400 {msg[0] if msg else e.reason}") from None
                 # SPARQLWrapper does not honour 429/Retry-After; polite clients must (Wikidata bans others).
                 wait = _retry_after(e)
                 if e.code in (429, 503) and wait is not None and attempt < self.retries:
@@ -306,6 +316,16 @@ class EndpointStore(GraphStore):
                 reason = getattr(e, "reason", e)
                 raise NetworkError(f"{self.url}: {reason}") from None
         raise NetworkError(f"{self.url}: gave up after {self.retries + 1} attempts")
+
+
+def _no_redirect_opener():
+    import urllib.request
+
+    class RefuseRedirects(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None  # urllib then raises the 3xx as an HTTPError
+
+    return urllib.request.build_opener(RefuseRedirects)
 
 
 def _read_capped(response, url: str, timeout: float, max_bytes: int) -> bytes:
