@@ -64,7 +64,44 @@ def check_allowed_prefixes(prefixes: Sequence[str]) -> list[str]:
 def is_allowed(url: str, prefixes: Sequence[str]) -> bool:
     """Under a prefix: equal to it, or below it ('https://a.org/ctx' allows 'https://a.org/ctx/v1', not
     'https://a.org/ctx-evil')."""
-    return any(url == p or url.startswith(p if p.endswith("/") else p + "/") for p in prefixes)
+    target = _url_parts(url)
+    if target is None:
+        return False
+    for prefix in prefixes:
+        allowed = _url_parts(prefix)
+        if allowed is not None and target[:3] == allowed[:3] and target[3][:len(allowed[3])] == allowed[3]:
+            return True
+    return False
+
+
+_ENCODED_DOT_OR_SLASH = re.compile(r"%2e|%2f|%5c", re.IGNORECASE)
+
+
+def _url_parts(url: str) -> tuple[str, str, int, list[str]] | None:
+    """Scheme, host, port and path segments with dot segments removed (RFC 3986 5.2.4), compared instead of
+    text: '/ctx/../evil' is '/evil'. None (never allowed) for an encoded dot, slash or backslash in the path,
+    which servers decode differently."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or port is None:
+        return None
+    if _ENCODED_DOT_OR_SLASH.search(parts.path) or "\\" in parts.path:
+        return None
+    segments: list[str] = []
+    for segment in parts.path.split("/")[1:]:
+        if segment == "..":
+            if segments:
+                segments.pop()
+        elif segment != ".":
+            segments.append(segment)
+    while segments and segments[-1] == "":  # 'https://a.org/ctx/' and 'https://a.org/ctx' name the same prefix
+        segments.pop()
+    return parts.scheme.lower(), parts.hostname.lower(), port, segments
 
 
 def inline_contexts(path: Path, data: bytes, allow: Sequence[str] = (), timeout: float = FETCH_TIMEOUT) -> bytes | None:
