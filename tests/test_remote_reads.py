@@ -127,3 +127,32 @@ def test_endpoint_rejecting_the_query_is_a_query_error(endpoint):
     with pytest.raises(QueryError) as err:
         EndpointStore(endpoint, timeout=5).query("SELECT * WHERE { ?s ?p ?o }")
     assert str(err.value) == f"{endpoint} rejected the query: HTTP 400 Parse error: unknown function foo:bar"
+
+
+def test_json_ld_context_trickled_body_hits_the_total_deadline(tmp_path):
+    import json
+    from pathlib import Path
+
+    from jasic_kg.io.jsonld_contexts import inline_contexts
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            _trickle(self)
+
+        def log_message(self, *a):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/ctx/"
+        doc = Path(tmp_path, "d.jsonld")
+        data = json.dumps({"@context": base + "slow.jsonld", "@id": "http://example.org/x"}).encode()
+        doc.write_bytes(data)
+        start = time.monotonic()
+        with pytest.raises(NetworkError, match=rf"^JSON-LD context {base}slow.jsonld: no complete response within 1 s$"):
+            inline_contexts(doc, data, [base], timeout=1)
+        assert time.monotonic() - start < 3
+    finally:
+        server.shutdown()
