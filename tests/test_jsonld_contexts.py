@@ -155,6 +155,39 @@ def test_redirect_out_of_the_allowed_prefix_is_not_followed(server, tmp_path):
     assert server.requests == ["/ctx/redirect-out.jsonld"]
 
 
+@pytest.mark.parametrize("escape", ["../outside/schema.jsonld", "%2e%2e/outside/schema.jsonld",
+                                    "..%2foutside/schema.jsonld", "./../outside/schema.jsonld"])
+def test_dot_segments_do_not_escape_the_allowed_prefix(server, tmp_path, escape):
+    ref = f"{server.base}/ctx/{escape}"
+    doc = document(tmp_path, ref)
+    p = jasic("stats", "--data", doc, "--allow-context", f"{server.base}/ctx/")
+    assert p.returncode == 2, p.stderr
+    assert p.stderr.strip() == (f"jasic-kg: error: {doc}: remote JSON-LD context {ref} is not fetched "
+                                "(allow its prefix with --allow-context)")
+    assert server.requests == []
+
+
+def test_a_redirect_with_dot_segments_does_not_escape_the_allowed_prefix(server, tmp_path):
+    doc = document(tmp_path, f"{server.base}/ctx/redirect-dots.jsonld")
+    p = jasic("stats", "--data", doc, "--allow-context", f"{server.base}/ctx/")
+    assert p.returncode == 2, p.stderr
+    assert "not followed" in p.stderr and "Traceback" not in p.stderr
+    assert server.requests == ["/ctx/redirect-dots.jsonld"]
+
+
+@pytest.mark.parametrize("url, allowed", [
+    ("https://a.org/ctx", True), ("https://a.org/ctx/v1.jsonld", True), ("https://A.ORG:443/ctx/./x", True),
+    ("https://a.org/ctx/a/../b", True), ("https://a.org/ctx-evil", False), ("https://a.org/ctx/../evil", False),
+    ("https://a.org/ctx/%2E%2E/evil", False), ("https://a.org/ctx/..%2Fevil", False),
+    ("https://a.org:8443/ctx/x", False), ("http://a.org/ctx/x", False), ("https://a.org.evil/ctx/x", False),
+    ("https://a.org:bad/ctx/x", False),
+])
+def test_allowed_prefixes_compare_parsed_normalised_urls(url, allowed):
+    from jasic_kg.io.jsonld_contexts import is_allowed
+
+    assert is_allowed(url, ["https://a.org/ctx"]) is allowed
+
+
 def test_redirect_inside_the_allowed_prefix_is_followed(server, tmp_path):
     doc = document(tmp_path, f"{server.base}/ctx/redirect-in.jsonld")
     assert names_in(doc, f"{server.base}/ctx/") == {"x"}

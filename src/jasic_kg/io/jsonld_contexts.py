@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.parse
 import sys
 import urllib.error
 import urllib.request
@@ -62,46 +63,51 @@ def check_allowed_prefixes(prefixes: Sequence[str]) -> list[str]:
 
 
 def is_allowed(url: str, prefixes: Sequence[str]) -> bool:
-    """Under a prefix: equal to it, or below it ('https://a.org/ctx' allows 'https://a.org/ctx/v1', not
-    'https://a.org/ctx-evil')."""
-    target = _url_parts(url)
-    if target is None:
-        return False
-    for prefix in prefixes:
-        allowed = _url_parts(prefix)
-        if allowed is not None and target[:3] == allowed[:3] and target[3][:len(allowed[3])] == allowed[3]:
-            return True
-    return False
+    """Under a prefix: the same scheme, host and port, and the prefix's path segments first in the URL's path
+    ('https://a.org/ctx' allows 'https://a.org/ctx/v1', not 'https://a.org/ctx-evil'). Compared on the parsed,
+    normalised URL: dot segments are removed first (RFC 3986 section 5.2.4), so 'PREFIX/../evil' is judged as
+    the '/evil' a server would serve, and a path with encoded dots, slashes or backslashes ('%2e%2e/', '..%2f')
+    is refused outright, since servers decode those differently."""
+    target = _parts(url)
+    return target is not None and any(_under(target, _parts(p)) for p in prefixes)
 
 
-_ENCODED_DOT_OR_SLASH = re.compile(r"%2e|%2f|%5c", re.IGNORECASE)
+_ENCODED_SEPARATOR = re.compile(r"%(?:2e|2f|5c)|\\", re.IGNORECASE)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def _url_parts(url: str) -> tuple[str, str, int, list[str]] | None:
-    """Scheme, host, port and path segments with dot segments removed (RFC 3986 5.2.4), compared instead of
-    text: '/ctx/../evil' is '/evil'. None (never allowed) for an encoded dot, slash or backslash in the path,
-    which servers decode differently."""
-    from urllib.parse import urlsplit
-
+def _parts(url: str):
+    """(scheme, host, port, path segments, ends with '/') of an http(s) URL, or None if it cannot be judged."""
     try:
-        parts = urlsplit(url)
-        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+        u = urllib.parse.urlsplit(url)
+        port = u.port or _DEFAULT_PORTS.get(u.scheme.lower())
     except ValueError:
         return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or port is None:
+    if u.scheme.lower() not in _DEFAULT_PORTS or not u.hostname or _ENCODED_SEPARATOR.search(u.path):
         return None
-    if _ENCODED_DOT_OR_SLASH.search(parts.path) or "\\" in parts.path:
-        return None
-    segments: list[str] = []
-    for segment in parts.path.split("/")[1:]:
+    path = _remove_dot_segments(u.path or "/")
+    return u.scheme.lower(), u.hostname.lower(), port, [s for s in path.split("/") if s], path.endswith("/")
+
+
+def _under(target, prefix) -> bool:
+    if prefix is None or target[:3] != prefix[:3]:
+        return False
+    segments, prefix_segments = target[3], prefix[3]
+    return segments[:len(prefix_segments)] == prefix_segments
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 section 5.2.4."""
+    out: list[str] = []
+    for segment in path.split("/"):
         if segment == "..":
-            if segments:
-                segments.pop()
+            if len(out) > 1:
+                out.pop()
         elif segment != ".":
-            segments.append(segment)
-    while segments and segments[-1] == "":  # 'https://a.org/ctx/' and 'https://a.org/ctx' name the same prefix
-        segments.pop()
-    return parts.scheme.lower(), parts.hostname.lower(), port, segments
+            out.append(segment)
+    if path.endswith(("/.", "/..")):
+        out.append("")
+    return "/".join(out) if out and out[0] == "" else "/" + "/".join(out)
 
 
 def inline_contexts(path: Path, data: bytes, allow: Sequence[str] = (), timeout: float = FETCH_TIMEOUT) -> bytes | None:
