@@ -128,7 +128,7 @@ def endpoint_option(f):
 def max_bytes_option(f):
     from_default = 200 * 1024 * 1024
     return click.option("--max-bytes", type=click.IntRange(min=1), default=from_default, show_default=True,
-                        help="Refuse input files larger than this many bytes.")(f)
+                        help="Refuse input files (and --endpoint responses) larger than this many bytes.")(f)
 
 
 def output_option(f):

@@ -232,6 +232,23 @@ class _Resolver:
             raise self.fail(f"JSON-LD context {ref[:200]!r} cannot be read: {getattr(e, 'strerror', None) or e}") \
                 from None
 
+    def _read_within_deadline(self, response, url: str) -> bytes:
+        """At most MAX_CONTEXT_BYTES + 1 within the timeout in total: the socket timeout bounds one read only,
+        so a body trickled a byte at a time would otherwise never end."""
+        import time
+
+        deadline = time.monotonic() + self.timeout
+        chunks, size = [], 0
+        while size <= MAX_CONTEXT_BYTES:
+            if time.monotonic() > deadline:
+                raise NetworkError(f"JSON-LD context {url}: no complete response within {self.timeout:g} s")
+            chunk = response.read1(MAX_CONTEXT_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+
     def fetch(self, url: str) -> bytes:
         if not is_allowed(url, self.allow):
             raise self.fail(f"remote JSON-LD context {url} is not fetched (allow its prefix with --allow-context)")
@@ -240,7 +257,7 @@ class _Resolver:
                                                        "User-Agent": "jasic-kg"})
         try:
             with opener.open(request, timeout=self.timeout) as response:
-                raw = response.read(MAX_CONTEXT_BYTES + 1)
+                raw = self._read_within_deadline(response, url)
         except InputError:
             raise
         except urllib.error.HTTPError as e:
