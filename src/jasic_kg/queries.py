@@ -334,12 +334,11 @@ def load_query_file(path) -> SavedQuery:
         raise InputError("not a regular file (a device, FIFO or socket); give a .rq file or - for standard input",
                          path)
     try:
-        with path.open("rb") as f:
-            text = read_capped(f, path)
+        text = path.read_text(encoding="utf-8")  # a regular file: its size is checked with the query's
     except FileNotFoundError:
         raise InputError("no such file", path) from None
-    except OSError as e:
-        raise InputError(f"cannot read query: {e.strerror or e}", path) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"cannot read query: {e}", path) from None
     return load_query(text, path.stem, path)
 
 
