@@ -273,6 +273,22 @@ def test_endpoint_saved_query_matches_local(endpoint, small_store):
     assert remote.count() == 140
 
 
+
+def test_stats_turtle_over_an_endpoint_names_it_and_claims_no_licence(endpoint):
+    import rdflib
+
+    from jasic_kg.stats import DATASET_IRI, render_turtle, stats
+
+    g = rdflib.Graph().parse(data=render_turtle(stats(EndpointStore(endpoint))), format="turtle")
+    ds, dcat = rdflib.URIRef(DATASET_IRI), rdflib.Namespace("http://www.w3.org/ns/dcat#")
+    assert g.value(ds, rdflib.URIRef("http://rdfs.org/ns/void#triples")).toPython() == 140
+    assert g.value(ds, rdflib.URIRef("http://rdfs.org/ns/void#sparqlEndpoint")) == rdflib.URIRef(endpoint)
+    (service,) = g.subjects(dcat.servesDataset, ds)
+    assert g.value(service, rdflib.RDF.type) == dcat.DataService
+    assert g.value(service, dcat.endpointURL) == rdflib.URIRef(endpoint)
+    # what the endpoint holds is not known to be the shipped graph: no dumps, no licence claimed
+    assert g.value(ds, dcat.distribution) is None and g.value(ds, rdflib.DCTERMS.license) is None
+
 def test_endpoint_construct_and_describe(endpoint):
     remote = EndpointStore(endpoint)
     triples = remote.describe(NamedNode("https://w3id.org/jasic-kg/id/shenzhen"))

@@ -174,3 +174,24 @@ def test_shipped_graph_validates_without_syntax_errors(shipped):
     report = validate()
     assert not [f for f in report.findings if f.stage == "syntax"], [f.message for f in report.findings][:5]
     assert report.triples > 1000
+
+
+def test_report_names_the_shapes_that_fell_back_to_pyshacl(small, tmp_path, monkeypatch):
+    """A SHACL-SPARQL constraint is not compiled by the native engine: pySHACL validates that shape, and the
+    report (summary line and JSON) says so."""
+    import json
+
+    from jasic_kg.validation.validate import render_json
+
+    tree = _tree_with_shapes(small, tmp_path, """@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix jsh: <https://w3id.org/jasic-kg/shapes#> .
+@prefix jkg: <https://w3id.org/jasic-kg/ontology#> .
+jsh:NoClaimWithoutLabel a sh:NodeShape ; sh:targetClass jkg:Claim ;
+  sh:sparql [ sh:message "a claim without a label" ;
+              sh:select "SELECT $this WHERE { FILTER NOT EXISTS { $this <http://www.w3.org/2000/01/rdf-schema#label> ?l } }" ] .""")
+    monkeypatch.setenv("JASIC_KG_RESOURCES", str(tree))
+    report = validate()
+    assert [s for s, _ in report.fallback_shapes] == ["jsh:NoClaimWithoutLabel"]
+    assert report.summary().endswith("(1 shape by pySHACL: jsh:NoClaimWithoutLabel)")
+    assert [d["shape"] for d in json.loads(render_json(report))["fallback_shapes"]] == ["jsh:NoClaimWithoutLabel"]
+    assert validate(engine="pyshacl").fallback_shapes == []

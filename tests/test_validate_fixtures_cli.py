@@ -15,6 +15,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
 SHAPES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
 
 
+@pytest.mark.slow  # through the CLI; tests/test_shapes.py checks the same fixtures conform in the fast tier
 @pytest.mark.parametrize("shape", SHAPES)
 def test_valid_fixture_conforms_with_the_shipped_graph(shipped, shape):
     r = CliRunner().invoke(cli, ["validate", "--data", str(FIXTURES / shape / "valid.ttl")])

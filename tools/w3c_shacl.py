@@ -48,11 +48,9 @@ ANY_BNODE = "_:?"
 
 
 def _engine_module():
-    """The one place the native engine is imported from (it may move within the package)."""
-    try:
-        from jasic_kg.validation import shacl_native as engine  # the restructured layout
-    except ImportError:
-        from jasic_kg import shacl_native as engine
+    """The one place the native engine is imported from."""
+    from jasic_kg.validation import shacl_native as engine
+
     return engine
 
 

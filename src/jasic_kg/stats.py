@@ -1,18 +1,30 @@
 """`stats`: a VoID description of the graph (https://www.w3.org/TR/void/) and the share of claims carrying
 evidence. Everything is computed with SPARQL through the GraphStore, so it works on an endpoint too.
+The Turtle form is also a DCAT dataset (https://www.w3.org/TR/vocab-dcat-2/): the shipped graph's title, licence,
+creator and source, and the files read (or the endpoint) as its dumps.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple
 
 from jasic_kg.terms import PREFIXES, PROJECT_NAMESPACES, RDF, show
 
 VOID = PREFIXES["void"]
 DATASET_IRI = "https://w3id.org/jasic-kg/void#dataset"
+DCAT = "http://www.w3.org/ns/dcat#"
+DCTERMS = PREFIXES["dcterms"]
+FOAF = PREFIXES["foaf"]
+IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+# What the shipped graph says of itself: the ontology header (ontology/jasic.ttl), the README, NOTICE, CITATION.cff.
+GRAPH_TITLE = "The Jasic knowledge graph"
+GRAPH_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+GRAPH_CREATOR = "jasic-kg maintainers"
+GRAPH_SOURCE = "https://madeinchinajournal.com/2020/06/25/leninists-in-a-chinese-factory"
 # Vocabulary namespaces: objects in them are terms of a schema, not links to another dataset.
 _VOCABULARIES = tuple(ns for p, ns in PREFIXES.items() if p not in ("jkg", "jid", "jv", "jsh"))
 
@@ -34,6 +46,21 @@ def _int(term) -> int:
     return int(term.value) if term is not None else 0
 
 
+def _dumps(store) -> list[dict]:
+    """The files the figures were computed from, as file: URLs, and whether each is one of the shipped graph's
+    (only those carry the graph's licence: the user's own files are theirs)."""
+    from jasic_kg.io import resources
+
+    shipped = {p.resolve() for p in resources.graph_files()}
+    out = []
+    for path in getattr(store, "files", ()):  # an endpoint store has no files
+        path = Path(path).resolve()
+        fmt = RdfFormat.from_extension(path.suffix.lstrip(".").lower())
+        out.append({"url": path.as_uri(), "media_type": fmt.media_type if fmt else None,
+                    "shipped": path in shipped})
+    return out
+
+
 def stats(store) -> dict:
     totals = store.select(_TOTALS)[0]
     claims = store.select(_CLAIMS)[0]
@@ -47,6 +74,7 @@ def stats(store) -> dict:
         links[target] = links.get(target, 0) + _int(r["n"])
     n_claims = _int(claims.get("claims"))
     both = _int(claims.get("both"))
+    dumps = _dumps(store)
     return {
         "triples": _int(totals.get("triples")),
         "distinct_subjects": _int(totals.get("subjects")),
@@ -57,6 +85,10 @@ def stats(store) -> dict:
         "claims": {"total": n_claims, "with_quote": _int(claims.get("quoted")),
                    "with_evidence": _int(claims.get("evidenced")), "with_quote_and_evidence": both,
                    "evidence_share": round(both / n_claims, 4) if n_claims else None},
+        "dumps": dumps,
+        "sparql_endpoint": getattr(store, "url", None),
+        # The title, licence and creator are the shipped graph's: stated only when nothing else was read.
+        "shipped_graph_only": bool(dumps) and all(d["shipped"] for d in dumps),
     }
 
 
@@ -85,7 +117,9 @@ def render_json(s: dict) -> bytes:
 
 
 def render_turtle(s: dict) -> bytes:
-    """VoID: void:Dataset with class and property partitions and one void:Linkset per external target."""
+    """VoID: void:Dataset with class and property partitions and one void:Linkset per external target; DCAT:
+    the same node as a dcat:Dataset with one dcat:Distribution per file read (void:dataDump) or the endpoint."""
+    from jasic_kg import __version__
     from jasic_kg.export.exporters import serialize_triples
 
     ds = NamedNode(DATASET_IRI)
@@ -113,8 +147,39 @@ def render_turtle(s: dict) -> bytes:
         link = BlankNode()
         t += [Triple(link, NamedNode(RDF + "type"), v("Linkset")), Triple(link, v("subjectsTarget"), ds),
               Triple(link, v("objectsTarget"), NamedNode(x["target"])), Triple(link, v("triples"), n(x["triples"]))]
+    t += _dcat(s, ds, __version__)
     # The claim-evidence share stays in the text/JSON forms: VoID has no term for it and we mint none here.
     return serialize_triples(t, "turtle")
+
+
+def _dcat(s: dict, ds: NamedNode, version: str) -> list[Triple]:
+    a = NamedNode(RDF + "type")
+    license_ = NamedNode(GRAPH_LICENSE)
+    t = [Triple(ds, a, NamedNode(DCAT + "Dataset"))]
+    if s["shipped_graph_only"]:
+        creator = BlankNode()
+        t += [Triple(ds, NamedNode(DCTERMS + "title"), Literal(GRAPH_TITLE, language="en")),
+              Triple(ds, NamedNode(DCTERMS + "license"), license_),
+              Triple(ds, NamedNode(DCTERMS + "creator"), creator),
+              Triple(creator, a, NamedNode(FOAF + "Agent")),
+              Triple(creator, NamedNode(FOAF + "name"), Literal(GRAPH_CREATOR)),
+              Triple(ds, NamedNode(DCTERMS + "source"), NamedNode(GRAPH_SOURCE)),
+              Triple(ds, NamedNode(DCAT + "version"), Literal(version))]
+    for d in s["dumps"]:
+        url, dist = NamedNode(d["url"]), BlankNode()
+        t += [Triple(ds, NamedNode(VOID + "dataDump"), url), Triple(ds, NamedNode(DCAT + "distribution"), dist),
+              Triple(dist, a, NamedNode(DCAT + "Distribution")), Triple(dist, NamedNode(DCAT + "downloadURL"), url)]
+        if d["media_type"]:
+            t.append(Triple(dist, NamedNode(DCAT + "mediaType"), NamedNode(IANA_MEDIA_TYPES + d["media_type"])))
+        if d["shipped"]:
+            t.append(Triple(dist, NamedNode(DCTERMS + "license"), license_))
+    if s["sparql_endpoint"]:
+        endpoint, service = NamedNode(s["sparql_endpoint"]), BlankNode()
+        t += [Triple(ds, NamedNode(VOID + "sparqlEndpoint"), endpoint),
+              Triple(service, a, NamedNode(DCAT + "DataService")),
+              Triple(service, NamedNode(DCAT + "endpointURL"), endpoint),
+              Triple(service, NamedNode(DCAT + "servesDataset"), ds)]
+    return t
 
 
 RENDERERS = {"text": render_text, "json": render_json, "turtle": render_turtle}

@@ -278,7 +278,8 @@ class EndpointStore(GraphStore):
 
         client = SPARQLWrapper(self.url, agent=USER_AGENT.format(version=__version__))
         client.setMethod(POST)
-        client.setTimeout(int(self.timeout))
+        # setTimeout() truncates to int, so 0.5 s became 0 = no timeout at all; urlopen takes the float as given
+        client.timeout = self.timeout
         client.setReturnFormat(JSON if fmt == "json" else TURTLE)
         client.setQuery(sparql)
         for attempt in range(self.retries + 1):
@@ -338,7 +339,7 @@ def sparql_error(err: Exception, sparql: str | None = None, line_offset: int = 0
 
 def _check_syntax(sparql: str, line_offset: int = 0) -> None:
     check_query(sparql, allow_service=True)  # the endpoint, not jasic-kg, runs a SERVICE clause
-    if _SERVICE.search(code_text(sparql)):
+    if _SERVICE.search(unescape_codepoints(code_text(sparql))):
         return  # checking means evaluating on an empty store, which would contact the SERVICE host from here
     def parse() -> None:
         Store().query(sparql)  # the result object must die on this thread (pyoxigraph results are unsendable)
@@ -362,7 +363,7 @@ def check_query(sparql: str, *, allow_service: bool = False) -> None:
     size = len(sparql.encode("utf-8", "surrogatepass"))
     if size > MAX_QUERY_BYTES:
         raise QueryError(f"query is {size} bytes, over the limit of {MAX_QUERY_BYTES}")
-    code = code_text(sparql)
+    code = unescape_codepoints(code_text(sparql))
     marks = code.replace("<<", "(").replace(">>", ")").encode("utf-8", "surrogatepass")
     from jasic_kg.io.rdfio import _BRACKETS, _NOT_BRACKETS, max_depth
 
@@ -373,6 +374,19 @@ def check_query(sparql: str, *, allow_service: bool = False) -> None:
     if not allow_service and _SERVICE.search(code):
         raise QueryError("SERVICE is off: jasic-kg does not contact other endpoints from a local query "
                          "(--allow-service enables it)")
+
+
+_IRI = re.compile(r"<(?:[^<>\"{}|^`\\\s]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>")
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def unescape_codepoints(sparql: str) -> str:
+    """Code text (outside strings, comments and IRIs) with its \\uXXXX and \\UXXXXXXXX escapes replaced, so a
+    keyword spelt with escapes ('SERVI\\u0043E') is still seen by the checks (SPARQL 1.1 section 19.2)."""
+    def char(m: re.Match) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else m.group(0)
+    return _CODEPOINT.sub(char, sparql)
 
 
 def _scan_code(sparql: str) -> Iterator[tuple[int, str]]:
@@ -391,8 +405,9 @@ def _scan_code(sparql: str) -> Iterator[tuple[int, str]]:
                 j += 2 if sparql[j] == "\\" else 1
             i = j + len(quote)
             continue
-        if c == "<" and re.match(r"<[^<>\"{}|^`\\\s]*>", sparql[i:]):
-            i = sparql.index(">", i) + 1
+        iri = _IRI.match(sparql, i) if c == "<" else None
+        if iri:  # codepoint escapes are allowed in an IRI: '<http://x/\\u0041'>' is one IRI, not a string start
+            i = iri.end()
             continue
         yield i, c
         i += 1

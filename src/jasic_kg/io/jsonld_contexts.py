@@ -27,7 +27,7 @@ from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
 
 from jasic_kg.errors import InputError, NetworkError
-from jasic_kg.io.rdfio import MAX_NESTING
+from jasic_kg.io.limits import MAX_NESTING
 
 MAX_CONTEXT_BYTES = 1024 * 1024  # one context document
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from pyoxigraph import DefaultGraph, Quad, RdfFormat, parse
 
 from jasic_kg.errors import InputError
+from jasic_kg.io.limits import MAX_NESTING  # rdfio.MAX_NESTING for the callers
 
 # Larger inputs are refused up front (a guard against a wrong path, e.g. a disk image); --max-bytes raises it.
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
@@ -145,9 +146,8 @@ def _find_snippet(path: Path | str, message: str) -> tuple[int | None, int | Non
 # pyoxigraph recurses on some nested constructs (RDF 1.2 triple terms, JSON-LD objects, SPARQL groups): deep
 # enough nesting overflows the native stack and kills the process with SIGSEGV, and its JSON-LD and RDF/XML
 # parsers need time and memory superlinear in the depth. Real data nests a few levels; we refuse deeper input
-# before any parser sees it. Documented in README "Limits".
+# before any parser sees it (MAX_NESTING, in limits.py). Documented in README "Limits".
 
-MAX_NESTING = 1000  # brackets ( [ { << in Turtle/TriG/N-Triples/N-Quads, JSON arrays/objects, XML elements
 MAX_TOKEN_BYTES = 16 * 1024 * 1024  # pyoxigraph's own buffer: one literal or IRI longer than this is refused
 NATIVE_STACK_BYTES = 1 << 30  # stack of the thread that runs SPARQL (virtual memory, touched only if needed)
 

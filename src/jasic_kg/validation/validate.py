@@ -64,6 +64,8 @@ class ValidationReport:
     inference: str = "none"
     data: Store | None = None  # for labels in reports
     shapes_graph: Store | None = None  # for shape names and complex paths
+    # top-level shapes the native engine could not compile, validated by pySHACL instead: (shape, reason)
+    fallback_shapes: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def conforms(self) -> bool:
@@ -82,7 +84,9 @@ class ValidationReport:
         return (f"{head}: {len(self.findings)} finding{'s' if len(self.findings) != 1 else ''}"
                 + (f" ({what})" if what else "")
                 + f"; {len(self.files)} files, {self.triples} triples, {self.shapes} shapes, "
-                f"{len(self.checks)} checks; engine {self.engine}, inference {self.inference}")
+                f"{len(self.checks)} checks; engine {self.engine}, inference {self.inference}"
+                + (f" ({len(self.fallback_shapes)} shape{'s' if len(self.fallback_shapes) != 1 else ''} by pySHACL: "
+                   f"{', '.join(s for s, _ in self.fallback_shapes)})" if self.fallback_shapes else ""))
 
 
 # --- SHACL engines ----------------------------------------------------------------------------------------
@@ -176,15 +180,20 @@ def run_pyshacl(data: Store, shapes: Store, inference: str = "none") -> list[Val
     return out
 
 
-def run_native(data: Store, shapes: Store, inference: str = "none") -> list[ValidationFinding]:
-    """The SPARQL-compiled engine of shacl_native.py (its findings carry rdflib terms)."""
+def run_native(data: Store, shapes: Store, inference: str = "none",
+               fallback: list | None = None) -> list[ValidationFinding]:
+    """The SPARQL-compiled engine of shacl_native.py (its findings carry rdflib terms). The shapes it hands
+    to pySHACL are appended to `fallback` as (shape, reason)."""
     if inference != "none":
         raise InputError("--inference rdfs needs --engine pyshacl (the native engine validates the graph as stated)")
     from jasic_kg.validation import shacl_native
     from jasic_kg.terms import from_rdflib
 
     out = []
-    for f in shacl_native.run_shacl(data, _to_rdflib_graph(shapes)):
+    result = shacl_native.validate(data, _to_rdflib_graph(shapes))
+    if fallback is not None:
+        fallback.extend((show(from_rdflib(shape), PREFIXES), reason) for shape, reason in result.fallback_shapes)
+    for f in result.findings:
         out.append(ValidationFinding(
             "shacl", _sev(f.severity), f.message or "", focus=from_rdflib(f.focus_node),
             path=from_rdflib(f.result_path), value=from_rdflib(f.value), shape=from_rdflib(f.source_shape),
@@ -529,7 +538,10 @@ def validate(data: Iterable[str | Path] = (), *, engine: str = "native", inferen
     # (b) SHACL, (c) checks, meta
     if len(shapes_store):
         step(f"SHACL ({engine}) on {report.triples} triples")
-        report.findings += ENGINES[engine](data_store, shapes_store, inference)
+        if engine == "native":
+            report.findings += run_native(data_store, shapes_store, inference, fallback=report.fallback_shapes)
+        else:
+            report.findings += ENGINES[engine](data_store, shapes_store, inference)
     step(f"{len(checks)} check quer{'y' if len(checks) == 1 else 'ies'}")
     report.findings += check_findings(data_store, checks)
     for name, builtin in BUILTIN_CHECKS.items():
@@ -755,6 +767,7 @@ def render_json(report: ValidationReport) -> bytes:
     doc = {"conforms": report.conforms, "summary": report.summary(), "files": report.files,
            "triples": report.triples, "shapes": report.shapes, "checks": report.checks,
            "engine": report.engine, "inference": report.inference,
+           "fallback_shapes": [{"shape": s, "reason": r} for s, r in report.fallback_shapes],
            "findings": [_finding_json(f, names) for f in report.findings]}
     return orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n"
 
