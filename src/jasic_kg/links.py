@@ -100,7 +100,8 @@ def mapping_quads(path: Path, assert_links: bool) -> list[ox.Quad]:
         add(node, SSSOM + "mapping_set_id", ox.Literal(set_id, datatype=ox.NamedNode(XSD + "anyURI")))
         add(node, SSSOM + "mapping_justification", _expand(row["mapping_justification"], curie_map))
         if row.get("confidence"):
-            add(node, SSSOM + "confidence", ox.Literal(row["confidence"], datatype=ox.NamedNode(XSD + "double")))
+            # xsd:decimal, not SSSOM's double: a JSON-LD round trip rewrites a double's lexical form ("9.0E-1")
+            add(node, SSSOM + "confidence", ox.Literal(row["confidence"], datatype=ox.NamedNode(XSD + "decimal")))
         if row.get("mapping_cardinality"):
             add(node, SSSOM + "mapping_cardinality", ox.Literal(row["mapping_cardinality"]))
         if row.get("subject_label"):
@@ -139,7 +140,11 @@ def links_turtle(data_dir: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     data_dir = Path(argv[0]) if argv else Path(__file__).resolve().parents[2] / "data"
-    (data_dir / OUTPUT).write_text(links_turtle(data_dir), encoding="utf-8")
+    from jasic_kg.io.rdfio import atomic_write
+
+    text = links_turtle(data_dir)  # built in full first: an error leaves the old links.ttl in place
+    with atomic_write(data_dir / OUTPUT, "wb") as out:
+        out.write(text.encode("utf-8"))
     return 0
 
 
