@@ -85,6 +85,8 @@ ROUTES = {
     "/ctx/no-context.jsonld": {"name": NAME},
     "/ctx/redirect-out.jsonld": (302, {"Location": "{base}/outside/schema.jsonld"}),
     "/ctx/redirect-in.jsonld": (302, {"Location": "{base}/ctx/schema.jsonld"}),
+    "/ctx/redirect-dots.jsonld": (302, {"Location": "{base}/ctx/../outside/schema.jsonld"}),
+    "/ctx/redirect-encoded.jsonld": (302, {"Location": "{base}/ctx/%2e%2e/outside/schema.jsonld"}),
     "/outside/schema.jsonld": SCHEMA_CTX,
     "/ctx-evil/schema.jsonld": SCHEMA_CTX,
 }
@@ -151,6 +153,39 @@ def test_redirect_out_of_the_allowed_prefix_is_not_followed(server, tmp_path):
     assert "redirects to " + f"{server.base}/outside/schema.jsonld" in p.stderr
     assert "not followed" in p.stderr and "Traceback" not in p.stderr
     assert server.requests == ["/ctx/redirect-out.jsonld"]
+
+
+@pytest.mark.parametrize("escape", ["../outside/schema.jsonld", "%2e%2e/outside/schema.jsonld",
+                                    "..%2foutside/schema.jsonld", "./../outside/schema.jsonld"])
+def test_dot_segments_do_not_escape_the_allowed_prefix(server, tmp_path, escape):
+    ref = f"{server.base}/ctx/{escape}"
+    doc = document(tmp_path, ref)
+    p = jasic("stats", "--data", doc, "--allow-context", f"{server.base}/ctx/")
+    assert p.returncode == 2, p.stderr
+    assert p.stderr.strip() == (f"jasic-kg: error: {doc}: remote JSON-LD context {ref} is not fetched "
+                                "(allow its prefix with --allow-context)")
+    assert server.requests == []
+
+
+def test_a_redirect_with_dot_segments_does_not_escape_the_allowed_prefix(server, tmp_path):
+    doc = document(tmp_path, f"{server.base}/ctx/redirect-dots.jsonld")
+    p = jasic("stats", "--data", doc, "--allow-context", f"{server.base}/ctx/")
+    assert p.returncode == 2, p.stderr
+    assert "not followed" in p.stderr and "Traceback" not in p.stderr
+    assert server.requests == ["/ctx/redirect-dots.jsonld"]
+
+
+@pytest.mark.parametrize("url, allowed", [
+    ("https://a.org/ctx", True), ("https://a.org/ctx/v1.jsonld", True), ("https://A.ORG:443/ctx/./x", True),
+    ("https://a.org/ctx/a/../b", True), ("https://a.org/ctx-evil", False), ("https://a.org/ctx/../evil", False),
+    ("https://a.org/ctx/%2E%2E/evil", False), ("https://a.org/ctx/..%2Fevil", False),
+    ("https://a.org:8443/ctx/x", False), ("http://a.org/ctx/x", False), ("https://a.org.evil/ctx/x", False),
+    ("https://a.org:bad/ctx/x", False),
+])
+def test_allowed_prefixes_compare_parsed_normalised_urls(url, allowed):
+    from jasic_kg.io.jsonld_contexts import is_allowed
+
+    assert is_allowed(url, ["https://a.org/ctx"]) is allowed
 
 
 def test_redirect_inside_the_allowed_prefix_is_followed(server, tmp_path):
@@ -287,3 +322,42 @@ def test_a_non_string_import_is_left_for_the_parser_to_refuse(tmp_path):
     with pytest.raises(InputError) as e:
         read_quads(doc)
     assert str(e.value) == f"{doc}: @import must be a string"
+
+
+@pytest.mark.parametrize("url", [
+    "https://a.org/ctx/../evil.jsonld",
+    "https://a.org/ctx/./../evil.jsonld",
+    "https://a.org/ctx/%2e%2e/evil.jsonld",
+    "https://a.org/ctx/%2E%2E/evil.jsonld",
+    "https://a.org/ctx/..%2fevil.jsonld",
+    "https://a.org/ctx/..%5cevil.jsonld",
+    "https://a.org:8443/ctx/v1.jsonld",
+    "http://a.org/ctx/v1.jsonld",
+])
+def test_allow_context_is_not_escaped_by_dot_segments_encodings_or_ports(url):
+    assert not is_allowed(url, ["https://a.org/ctx/"])
+
+
+def test_allow_context_compares_normalised_urls():
+    assert is_allowed("https://A.org:443/ctx/./v1/../v2.jsonld", ["https://a.org/ctx"])
+    assert is_allowed("https://a.org/ctx/", ["https://a.org/ctx"])
+
+
+@pytest.mark.parametrize("name, location", [("redirect-dots", "/ctx/../outside/schema.jsonld"),
+                                            ("redirect-encoded", "/ctx/%2e%2e/outside/schema.jsonld")])
+def test_redirect_escaping_by_dot_segments_is_not_followed(server, tmp_path, name, location):
+    doc = document(tmp_path, f"{server.base}/ctx/{name}.jsonld")
+    p = jasic("stats", "--data", doc, "--allow-context", f"{server.base}/ctx/")
+    assert p.returncode == 2, p.stderr
+    assert "redirects to " + f"{server.base}{location}" in p.stderr and "Traceback" not in p.stderr
+    assert server.requests == [f"/ctx/{name}.jsonld"]
+
+
+@pytest.mark.parametrize("ref", ["/ctx/../outside/schema.jsonld", "/ctx/%2e%2e/outside/schema.jsonld",
+                                 "/ctx/..%2foutside/schema.jsonld"])
+def test_direct_reference_escaping_by_dot_segments_is_not_fetched(server, tmp_path, ref):
+    doc = document(tmp_path, f"{server.base}{ref}")
+    p = jasic("stats", "--data", doc, "--allow-context", f"{server.base}/ctx/")
+    assert p.returncode == 2, p.stderr
+    assert "is not fetched (allow its prefix with --allow-context)" in p.stderr
+    assert server.requests == []

@@ -119,3 +119,62 @@ def test_non_ascii_digits_are_not_an_integer():
     assert r.returncode == 2
     assert r.stderr.decode().strip() == ("jasic-kg: error: parameter year (xsd:integer): not a valid xsd:integer: "
                                          "'٢٠١٨'")
+
+
+# --- inputs are read with a cap, whatever the path is (issue: `evidence verify --source /dev/zero`) -----------
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+@pytest.mark.parametrize("command", ["verify", "coverage"])
+def test_a_source_that_never_ends_is_read_up_to_the_cap(tmp_path, command):
+    link = tmp_path / "article.txt"
+    link.symlink_to("/dev/zero")
+    r = run("evidence", command, "--source", str(link), "--max-bytes", "4096", timeout=60)
+    assert r.returncode == 2
+    assert r.stderr.decode().strip() == f"jasic-kg: error: {link}: more than --max-bytes (4096 bytes)"
+
+
+def test_a_large_source_file_is_refused_by_its_size(tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * 5000)
+    r = run("evidence", "verify", "--source", str(big), "--max-bytes", "4096")
+    assert r.returncode == 2
+    assert r.stderr.decode().strip() == f"jasic-kg: error: {big}: larger than --max-bytes (4096 bytes)"
+
+
+def test_a_fifo_source_with_no_writer_does_not_hang(tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    r = run("evidence", "coverage", "--source", str(fifo), timeout=60)
+    assert r.returncode == 0  # read as an empty text: no sentence to cover
+    last = r.stdout.decode().splitlines()[-1]
+    assert last.startswith("0 sentences: 0 covered by ") and last.endswith("0 uncovered; 0 stale exclusions")
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+@pytest.mark.parametrize("name, args", [
+    ("z.rq", ["query", "{path}"]),
+    ("z.jsonld", ["query", "--data", "{path}", "cq01-author"]),
+    ("z.ttl", ["stats", "--data", "{path}"]),
+])
+def test_inputs_that_are_symlinks_to_devices_are_refused(tmp_path, name, args):
+    link = tmp_path / name
+    link.symlink_to("/dev/zero")
+    r = run(*[a.format(path=link) for a in args], timeout=60)
+    assert r.returncode == 2
+    assert r.stderr.decode().strip().startswith(f"jasic-kg: error: {link}: not a regular file")
+
+
+def test_a_query_fifo_with_no_writer_is_refused_not_waited_on(tmp_path):
+    fifo = tmp_path / "q.rq"
+    os.mkfifo(fifo)
+    r = run("query", str(fifo), timeout=60)
+    assert r.returncode == 2 and "not a regular file" in r.stderr.decode()
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+@pytest.mark.parametrize("args", [["query", "-"], ["query", "--sparql", "-"]], ids=" ".join)
+def test_a_query_from_an_endless_stdin_stops_at_the_limit(args):
+    with open("/dev/zero", "rb") as zero:
+        r = subprocess.run([*EXE, *args], stdin=zero, capture_output=True, timeout=60)
+    assert r.returncode == 2
+    assert r.stderr.decode().strip() == "jasic-kg: error: <stdin>: query is over the limit of 1048576 bytes"

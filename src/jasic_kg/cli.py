@@ -128,7 +128,7 @@ def endpoint_option(f):
 def max_bytes_option(f):
     from_default = 200 * 1024 * 1024
     return click.option("--max-bytes", type=click.IntRange(min=1), default=from_default, show_default=True,
-                        help="Refuse input files larger than this many bytes.")(f)
+                        help="Refuse input files (and --endpoint responses) larger than this many bytes.")(f)
 
 
 def output_option(f):
@@ -335,13 +335,13 @@ def query(query, sparql_text, params, fmt, inference, output, **store):
       jasic-kg query --inference rdfs --sparql 'PREFIX schema: <https://schema.org/>
         SELECT ?e ?start WHERE { ?e a schema:Event ; schema:startDate ?start }'
     """
-    from jasic_kg.queries import load_query, parse_param_options, resolve_query, run_saved_query
+    from jasic_kg.queries import load_query, parse_param_options, read_capped, resolve_query, run_saved_query
     from jasic_kg.results import write_result
 
     if (query is None) == (sparql_text is None):
         raise InputError("give a saved query NAME, a FILE, SPARQL text or --sparql TEXT (exactly one)")
     if sparql_text == "-":
-        sparql_text = sys.stdin.read()
+        sparql_text = read_capped(sys.stdin.buffer, "<stdin>")
     saved = load_query(sparql_text, "--sparql") if sparql_text is not None else resolve_query(query)
     values = parse_param_options(params)
     saved.bindings(values)  # parameter errors before any file is parsed
@@ -545,7 +545,7 @@ def evidence_anchor(sources, output, data, allow_context, input_format, max_byte
     """Compute the Web Annotation anchors of every quote (the content of data/anchors.ttl); with --data, of the
     quotes of those files only (your claims), in whichever --source holds each."""
     ev = _evidence_module()
-    read = [ev.read_source(source) for source in sources]
+    read = [ev.read_source(source, max_bytes) for source in sources]
     store = _store(data=data, max_bytes=max_bytes, allow_context=allow_context, input_format=input_format)
     if data:
         from jasic_kg.inputs import opened
@@ -583,7 +583,7 @@ def evidence_anchor(sources, output, data, allow_context, input_format, max_byte
 def evidence_verify(sources, data, allow_context, input_format, max_bytes):
     """Check every anchored quote against the reference text (exit 1 on missing/moved/ambiguous quotes)."""
     ev = _evidence_module()
-    read = [ev.read_source(source) for source in sources]
+    read = [ev.read_source(source, max_bytes) for source in sources]
     store = _store(data=data, max_bytes=max_bytes, allow_context=allow_context, input_format=input_format)
     # One source whose SHA-256 no text of the graph declares (an edited copy of the article): every anchor is
     # checked in it, and a note says the SHA-256 differs. Otherwise each anchor is checked in the text it names.
@@ -615,7 +615,7 @@ def evidence_coverage(source, exclusions, fmt, data, allow_context, input_format
     """Report every sentence of the source that no quote of the graph covers (exit 1 if any, or a stale exclusion)."""
     from jasic_kg import coverage as cov
     ev = _evidence_module()
-    text, _ = ev.read_source(source)
+    text, _ = ev.read_source(source, max_bytes)
     excluded = cov.read_exclusions(exclusions) if exclusions else []
     quotes = cov.graph_quotes(_store(data=data, max_bytes=max_bytes, allow_context=allow_context, input_format=input_format))
     report = cov.coverage(quotes, text, excluded)

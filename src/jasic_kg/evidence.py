@@ -12,6 +12,8 @@ re-anchoring is deliberately absent: a quote that is not found verbatim is repor
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +23,7 @@ JKG = "https://w3id.org/jasic-kg/ontology#"
 JID = "https://w3id.org/jasic-kg/id/"
 OA = "http://www.w3.org/ns/oa#"
 TEXT_IRI = JID + "article-text"
+SOURCE_MAX_BYTES = 200 * 1024 * 1024  # as --max-bytes: a source text is far smaller
 CONTEXT_CHARS = 32  # prefix/suffix length: long enough to disambiguate every quote of this article
 
 _QUOTES = f"""
@@ -42,17 +45,33 @@ SELECT ?claim ?annotation ?exact ?prefix ?suffix ?start ?end ?source WHERE {{
 _TEXT_SHA = f"SELECT ?sha WHERE {{ <{TEXT_IRI}> <{JKG}sha256> ?sha }}"
 
 
-def read_source(path: str | Path) -> tuple[str, str]:
-    """The reference text (decoded as UTF-8, offsets count code points) and the SHA-256 of its bytes."""
+def read_source(path: str | Path, max_bytes: int = SOURCE_MAX_BYTES) -> tuple[str, str]:
+    """The reference text (decoded as UTF-8, offsets count code points) and the SHA-256 of its bytes.
+
+    At most `max_bytes` are read, whatever the path is: a regular file is checked by its size first, anything
+    else (a FIFO, /dev/zero, a symlink to a device) is read up to the cap, so no input can exhaust memory. A FIFO
+    is opened without waiting for a writer: with none it reads as empty."""
     path = Path(path)
     if path.is_dir():
         raise InputError("is a directory, not a text file", path)
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         raise InputError("no such file", path) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", path) from None
+    try:
+        os.set_blocking(fd, True)
+        if stat.S_ISREG(os.fstat(fd).st_mode) and os.fstat(fd).st_size > max_bytes:
+            raise InputError(f"larger than --max-bytes ({max_bytes} bytes)", path)
+        with open(fd, "rb", closefd=False) as f:
+            data = f.read(max_bytes + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path) from None
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        raise InputError(f"more than --max-bytes ({max_bytes} bytes)", path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -313,14 +313,33 @@ def load_query(text: str, name: str = "query", path: Path | None = None) -> Save
     return SavedQuery(name, text, path, parse_header(text, path), find_params(text))
 
 
+QUERY_FILE_MAX_BYTES = 1024 * 1024  # the query size limit (store.MAX_QUERY_BYTES): a query file is read up to it
+
+
+def read_capped(stream, what, limit: int = QUERY_FILE_MAX_BYTES) -> str:
+    """At most `limit` bytes of a binary stream as UTF-8 text: a query from /dev/zero or an endless pipe is a
+    clean error, not exhausted memory."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(f"query is over the limit of {limit} bytes", what)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(f"not UTF-8 text (byte {e.start})", what) from None
+
+
 def load_query_file(path) -> SavedQuery:
     path = Path(path)
+    if path.exists() and not path.is_file():  # checked before opening: a FIFO with no writer blocks open()
+        raise InputError("not a regular file (a device, FIFO or socket); give a .rq file or - for standard input",
+                         path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as f:
+            text = read_capped(f, path)
     except FileNotFoundError:
         raise InputError("no such file", path) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"cannot read query: {e}", path) from None
+    except OSError as e:
+        raise InputError(f"cannot read query: {e.strerror or e}", path) from None
     return load_query(text, path.stem, path)
 
 
@@ -334,7 +353,7 @@ def resolve_query(spec: str) -> SavedQuery:
     import sys
 
     if spec == "-":
-        return load_query(sys.stdin.read(), "stdin")
+        return load_query(read_capped(sys.stdin.buffer, "<stdin>"), "stdin")
     if re.fullmatch(r"[\w.-]+", spec) and not spec.endswith(".rq"):
         # a name: read that one file, not all saved queries (the cold start of `query NAME`)
         path = resources.root() / "queries" / f"{spec}.rq"

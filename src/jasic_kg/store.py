@@ -234,12 +234,13 @@ _MAX_RETRY_AFTER = 30  # seconds we are willing to wait when an endpoint answers
 class EndpointStore(GraphStore):
     """A SPARQL 1.1 endpoint (SPARQLWrapper). Only what the SPARQL protocol offers: no local files."""
 
-    def __init__(self, url: str, *, timeout: float = 60.0, retries: int = 2):
+    def __init__(self, url: str, *, timeout: float = 60.0, retries: int = 2, max_bytes: int = DEFAULT_MAX_BYTES):
         if not re.match(r"^https?://\S+$", url):
             raise InputError(f"endpoint must be an http(s) URL: {url!r}")
         self.url = url
         self.timeout = timeout
         self.retries = retries
+        self.max_bytes = max_bytes
         self.description = f"endpoint {url}"
 
     def query(self, sparql, bindings=None) -> QueryResult:
@@ -255,8 +256,11 @@ class EndpointStore(GraphStore):
         raw = self._send(sparql, "json" if form in ("SELECT", "ASK") else "turtle")
         if form in ("SELECT", "ASK"):
             try:
-                return QueryResult.from_json(json.loads(raw))
-            except (ValueError, KeyError, TypeError) as e:
+                doc = json.loads(raw)
+                if not isinstance(doc, dict):
+                    raise ValueError(f"expected a JSON object, got {type(doc).__name__}")
+                return QueryResult.from_json(doc)
+            except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
                 raise NetworkError(f"{self.url}: malformed SPARQL JSON results ({e})") from None
         try:
             return QueryResult("graph", triples=[q.triple for q in parse(raw, RdfFormat.TURTLE)])
@@ -284,8 +288,18 @@ class EndpointStore(GraphStore):
         client.setQuery(sparql)
         for attempt in range(self.retries + 1):
             try:
-                return client.query().response.read()
+                # our opener, not urlopen's: it refuses redirects (urllib would follow a 302 as a GET and drop
+                # the query, even to another host or port)
+                response = _no_redirect_opener().open(client._createRequest(), timeout=self.timeout)
+                return _read_capped(response, self.url, self.timeout, self.max_bytes)
             except urllib.error.HTTPError as e:
+                if 300 <= e.code < 400:
+                    target = e.headers.get("Location", "?") if e.headers else "?"
+                    raise NetworkError(f"{self.url}: redirect (HTTP {e.code}) to {target} refused; "
+                                       "give the endpoint's final URL") from None
+                if e.code == 400:
+                    msg = e.read(2048).decode("utf-8", "replace").strip().splitlines()
+                    raise QueryError(f"{self.url} rejected the query: HTTP 400 {msg[0] if msg else e.reason}") from None
                 # SPARQLWrapper does not honour 429/Retry-After; polite clients must (Wikidata bans others).
                 wait = _retry_after(e)
                 if e.code in (429, 503) and wait is not None and attempt < self.retries:
@@ -302,6 +316,35 @@ class EndpointStore(GraphStore):
                 reason = getattr(e, "reason", e)
                 raise NetworkError(f"{self.url}: {reason}") from None
         raise NetworkError(f"{self.url}: gave up after {self.retries + 1} attempts")
+
+
+def _no_redirect_opener():
+    import urllib.request
+
+    class RefuseRedirects(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None  # urllib then raises the 3xx as an HTTPError
+
+    return urllib.request.build_opener(RefuseRedirects)
+
+
+def _read_capped(response, url: str, timeout: float, max_bytes: int) -> bytes:
+    """The whole body within `timeout` seconds in total and at most `max_bytes`: a socket timeout bounds
+    each read only, so a body trickled at 1 byte/s would otherwise never end."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    chunks, size = [], 0
+    while True:
+        if time.monotonic() > deadline:
+            raise NetworkError(f"{url}: no complete response within {timeout:g} s")
+        chunk = response.read1(65536) if hasattr(response, "read1") else response.read(65536)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > max_bytes:
+            raise NetworkError(f"{url}: response larger than {max_bytes} bytes")
+        chunks.append(chunk)
 
 
 def _retry_after(err) -> float | None:
@@ -463,7 +506,7 @@ def open_store(endpoint: str | None = None, data: Iterable[str | os.PathLike] = 
     if endpoint:
         if data:
             raise InputError("--data and --endpoint cannot be combined (load the files into the endpoint)")
-        return EndpointStore(endpoint, timeout=timeout)
+        return EndpointStore(endpoint, timeout=timeout, max_bytes=max_bytes or DEFAULT_MAX_BYTES)
     return LocalStore([Path(p) for p in data], shipped=shipped_files(shapes=shapes) if shipped else [],
                       max_bytes=max_bytes, cache=cache, allow_service=allow_service, timeout=local_timeout,
                       allow_contexts=allow_contexts)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.parse
 import sys
 import urllib.error
 import urllib.request
@@ -62,9 +63,51 @@ def check_allowed_prefixes(prefixes: Sequence[str]) -> list[str]:
 
 
 def is_allowed(url: str, prefixes: Sequence[str]) -> bool:
-    """Under a prefix: equal to it, or below it ('https://a.org/ctx' allows 'https://a.org/ctx/v1', not
-    'https://a.org/ctx-evil')."""
-    return any(url == p or url.startswith(p if p.endswith("/") else p + "/") for p in prefixes)
+    """Under a prefix: the same scheme, host and port, and the prefix's path segments first in the URL's path
+    ('https://a.org/ctx' allows 'https://a.org/ctx/v1', not 'https://a.org/ctx-evil'). Compared on the parsed,
+    normalised URL: dot segments are removed first (RFC 3986 section 5.2.4), so 'PREFIX/../evil' is judged as
+    the '/evil' a server would serve, and a path with encoded dots, slashes or backslashes ('%2e%2e/', '..%2f')
+    is refused outright, since servers decode those differently."""
+    target = _parts(url)
+    return target is not None and any(_under(target, _parts(p)) for p in prefixes)
+
+
+_ENCODED_SEPARATOR = re.compile(r"%(?:2e|2f|5c)|\\", re.IGNORECASE)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _parts(url: str):
+    """(scheme, host, port, path segments, ends with '/') of an http(s) URL, or None if it cannot be judged."""
+    try:
+        u = urllib.parse.urlsplit(url)
+        port = u.port or _DEFAULT_PORTS.get(u.scheme.lower())
+    except ValueError:
+        return None
+    if u.scheme.lower() not in _DEFAULT_PORTS or not u.hostname or _ENCODED_SEPARATOR.search(u.path):
+        return None
+    path = _remove_dot_segments(u.path or "/")
+    return u.scheme.lower(), u.hostname.lower(), port, [s for s in path.split("/") if s], path.endswith("/")
+
+
+def _under(target, prefix) -> bool:
+    if prefix is None or target[:3] != prefix[:3]:
+        return False
+    segments, prefix_segments = target[3], prefix[3]
+    return segments[:len(prefix_segments)] == prefix_segments
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 section 5.2.4."""
+    out: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            if len(out) > 1:
+                out.pop()
+        elif segment != ".":
+            out.append(segment)
+    if path.endswith(("/.", "/..")):
+        out.append("")
+    return "/".join(out) if out and out[0] == "" else "/" + "/".join(out)
 
 
 def inline_contexts(path: Path, data: bytes, allow: Sequence[str] = (), timeout: float = FETCH_TIMEOUT) -> bytes | None:
@@ -189,6 +232,23 @@ class _Resolver:
             raise self.fail(f"JSON-LD context {ref[:200]!r} cannot be read: {getattr(e, 'strerror', None) or e}") \
                 from None
 
+    def _read_within_deadline(self, response, url: str) -> bytes:
+        """At most MAX_CONTEXT_BYTES + 1 within the timeout in total: the socket timeout bounds one read only,
+        so a body trickled a byte at a time would otherwise never end."""
+        import time
+
+        deadline = time.monotonic() + self.timeout
+        chunks, size = [], 0
+        while size <= MAX_CONTEXT_BYTES:
+            if time.monotonic() > deadline:
+                raise NetworkError(f"JSON-LD context {url}: no complete response within {self.timeout:g} s")
+            chunk = response.read1(MAX_CONTEXT_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+
     def fetch(self, url: str) -> bytes:
         if not is_allowed(url, self.allow):
             raise self.fail(f"remote JSON-LD context {url} is not fetched (allow its prefix with --allow-context)")
@@ -197,7 +257,7 @@ class _Resolver:
                                                        "User-Agent": "jasic-kg"})
         try:
             with opener.open(request, timeout=self.timeout) as response:
-                raw = response.read(MAX_CONTEXT_BYTES + 1)
+                raw = self._read_within_deadline(response, url)
         except InputError:
             raise
         except urllib.error.HTTPError as e:

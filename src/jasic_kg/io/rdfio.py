@@ -63,6 +63,9 @@ def check_file(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES, cont
         raise InputError("no such file", path)
     if path.is_dir():
         raise InputError("is a directory, not a file", path)
+    if not path.is_file():  # /dev/zero, a FIFO, a symlink to either: no size to check, and they may never end
+        raise InputError("not a regular file (a device, FIFO or socket); give a file, or - for standard input",
+                         path)
     size = path.stat().st_size
     if size > max_bytes:
         raise InputError(f"file is {size} bytes, over the limit of {max_bytes} (raise it with --max-bytes)", path)
