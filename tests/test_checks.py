@@ -44,6 +44,7 @@ EXPECTED_FOCUS: dict[str, set[str]] = {
                                    "fixture-one-sided"},
     "performer-without-claim": {"fixture-detention", "fixture-protest"},
     "assessment-voice": {"fixture-shortcoming", "fixture-characterisation"},
+    "link-without-mapping": {"fixture-unmapped", "fixture-candidate"},
 }
 
 # check name -> number of rows on invalid.ttl (a focus node may have several findings)
@@ -162,6 +163,7 @@ def test_invalid_fixture_exact_focus_nodes(name, base_store_data):
     ("causal-link-without-marker", "fixture-temporal", "use jkg:follows where the article states only an order"),
     ("performer-without-claim", "fixture-detention", "is stated by no claim about both the event and the agent"),
     ("assessment-voice", "fixture-shortcoming", "an assessment (Shortcoming) is the author's own argument"),
+    ("link-without-mapping", "fixture-candidate", "without a mapping of the reviewed links set"),
 ])
 def test_messages(name, focus, needle, base_store_data):
     rows = run(make_store(base_store_data, FIXTURES / name / "invalid.ttl"), check_file(name))

@@ -43,6 +43,8 @@ PREFIXES = {
     "dcterms": "http://purl.org/dc/terms/",
     "schema": "https://schema.org/",
     "oa": "http://www.w3.org/ns/oa#",
+    "sssom": "https://w3id.org/sssom/",
+    "pav": "http://purl.org/pav/",
 }
 
 TARGET_PREDICATES = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
@@ -136,6 +138,16 @@ def results(report: Graph, shapes: Graph) -> list[tuple[tuple, str | None]]:
 # (focus node, result path or None, source shape (or its parent node shape), constraint component)
 
 EXPECTED: dict[str, set[tuple]] = {
+    "MappingShape": {
+        ("jid:fixture-mapping-foreign", "owl:annotatedSource", "jsh:MappingShape", "PatternConstraintComponent"),
+        ("jid:fixture-mapping-foreign", "owl:annotatedProperty", "jsh:MappingShape", "InConstraintComponent"),
+        ("jid:fixture-mapping-bad", "owl:annotatedTarget", "jsh:MappingShape", "PatternConstraintComponent"),
+        ("jid:fixture-mapping-bad", "sssom:mapping_justification", "jsh:MappingShape", "InConstraintComponent"),
+        ("jid:fixture-mapping-bad", "sssom:confidence", "jsh:MappingShape", "MaxInclusiveConstraintComponent"),
+        ("jid:fixture-mapping-bad", "pav:authoredBy", "jsh:MappingShape", "MinCountConstraintComponent"),
+        ("jid:fixture-mapping-bad", "pav:authoredOn", "jsh:MappingShape", "DatatypeConstraintComponent"),
+        ("jid:fixture-mapping-bad", None, "jsh:MappingShape", "OrConstraintComponent"),
+    },
     "OntologyHeaderShape": {
         ("jid:fixture-ontology-bad", "dcterms:title", "jsh:OntologyHeaderShape", "MinCountConstraintComponent"),
         ("jid:fixture-ontology-bad", "dcterms:description", "jsh:OntologyHeaderShape", "MinCountConstraintComponent"),
@@ -387,6 +399,9 @@ EXPECTED: dict[str, set[tuple]] = {
 
 # (focus, path, shape, component) -> the exact sh:resultMessage
 EXPECTED_MESSAGES: dict[str, tuple[tuple, str]] = {
+    "MappingShape": (("jid:fixture-mapping-bad", "owl:annotatedTarget", "jsh:MappingShape", "PatternConstraintComponent"),
+                     "a mapping's target is a Wikidata item, ISBN, ISSN, GeoNames, ROR, VIAF or DOI identifier, "
+                     "or sssom:NoTermFound"),
     "DatedShape": (("jid:fixture-dated-bad", "jkg:narrativePosition", "jsh:DatedShape", "DatatypeConstraintComponent"),
                    "jkg:narrativePosition is one integer"),
     "OntologyHeaderShape": (("jid:fixture-ontology-bad", "dcterms:license", "jsh:OntologyHeaderShape",
