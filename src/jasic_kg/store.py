@@ -14,6 +14,7 @@ import hashlib
 import os
 import re
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -107,8 +108,16 @@ class LocalStore(GraphStore):
         self.description = f"{len(self.files)} local file(s)"
         total = sum(f.stat().st_size for f in self.files)
         use_cache = cache if cache is not None else (total >= CACHE_MIN_BYTES and _cache_enabled())
-        self._cached = bool(use_cache)
-        self._store = self._open_cached(cache_dir) if use_cache else self._load(Store())
+        self._cached = False
+        self._store = None
+        if use_cache:
+            try:
+                self._store = self._open_cached(cache_dir)
+                self._cached = True
+            except _CacheUnavailable as e:  # the cache is an optimisation: never a reason to fail
+                sys.stderr.write(f"jasic-kg: note: store cache not used ({e}); reading the files into memory\n")
+        if self._store is None:
+            self._store = self._load(Store())
 
     # Loading ---------------------------------------------------------------------------------------------
 
@@ -128,22 +137,36 @@ class LocalStore(GraphStore):
             key.update(digest.encode() + str(fmt).encode())
         base = Path(cache_dir) if cache_dir else default_cache_dir()
         target = base / f"store-{key.hexdigest()[:32]}"
-        if not (target / ".complete").exists():
+        if (target / ".complete").exists():
+            try:
+                return Store.read_only(str(target))
+            except (OSError, RuntimeError, ValueError):
+                # a corrupt entry (a disk error, a store of another pyoxigraph version): ours to rebuild
+                shutil.rmtree(target, ignore_errors=True)
+        try:
             base.mkdir(parents=True, exist_ok=True)
             tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=base))
+        except OSError as e:
+            raise _CacheUnavailable(f"{base}: {e.strerror or e}") from None
+        try:
+            store = self._load(Store(str(tmp)), bulk=True)
+            store.flush()
+            del store
+            (tmp / ".complete").touch()
             try:
-                store = self._load(Store(str(tmp)), bulk=True)
-                store.flush()
-                del store
-                (tmp / ".complete").touch()
-                try:
-                    os.replace(tmp, target)  # atomic: another process sees all or nothing
-                except OSError:
-                    shutil.rmtree(tmp, ignore_errors=True)  # a concurrent builder won the race
-            except BaseException:
-                shutil.rmtree(tmp, ignore_errors=True)
-                raise
-        return Store.read_only(str(target))
+                os.replace(tmp, target)  # atomic: another process sees all or nothing
+            except OSError:
+                shutil.rmtree(tmp, ignore_errors=True)  # a concurrent builder won the race
+        except (OSError, RuntimeError) as e:  # a full or read-only disk while building: memory instead
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise _CacheUnavailable(f"{base}: {e}") from None
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        try:
+            return Store.read_only(str(target))
+        except (OSError, RuntimeError, ValueError) as e:
+            raise _CacheUnavailable(f"{target}: {e}") from None
 
     # GraphStore ------------------------------------------------------------------------------------------
 
@@ -214,6 +237,11 @@ def _sha256_file(path: Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+class _CacheUnavailable(Exception):
+    """The on-disk store cache cannot be used here (no writable folder, a failed build); the caller reads the
+    files into memory instead."""
 
 
 def _cache_enabled() -> bool:
