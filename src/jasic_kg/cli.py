@@ -44,20 +44,20 @@ class JasicGroup(click.Group):
             ctx.exit(EXIT_INTERRUPTED)
         except OSError as e:
             if e.errno not in _OUTPUT_ERRNOS:  # only a failed write to standard output is the user's to fix
-                if ctx.obj and ctx.obj.get("debug"):
-                    raise
-                click.echo(f"jasic-kg: internal error: {type(e).__name__}: {e} (rerun with --debug for the "
-                           "traceback)", err=True)
-                ctx.exit(EXIT_INTERNAL)
+                _internal_error(ctx, e)
             _silence_stdout()
             click.echo(f"jasic-kg: error: cannot write the output: {e.strerror or e}", err=True)
             ctx.exit(EXIT_INPUT)
         except Exception as e:  # a bug: one line, the traceback only on request
-            if ctx.obj and ctx.obj.get("debug"):
-                raise
-            click.echo(f"jasic-kg: internal error: {type(e).__name__}: {e} (rerun with --debug for the traceback)",
-                       err=True)
-            ctx.exit(EXIT_INTERNAL)
+            _internal_error(ctx, e)
+
+
+def _internal_error(ctx, e: Exception) -> None:
+    """A bug: one line and exit 4, or the traceback with --debug (called inside the except block)."""
+    if ctx.obj and ctx.obj.get("debug"):
+        raise e
+    click.echo(f"jasic-kg: internal error: {type(e).__name__}: {e} (rerun with --debug for the traceback)", err=True)
+    ctx.exit(EXIT_INTERNAL)
 
 
 _OUTPUT_ERRNOS = {errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EPIPE}

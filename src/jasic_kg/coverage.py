@@ -43,11 +43,7 @@ _SENTENCE_END = re.compile(r"""[.!?:]['"’”)\]*]*\s*$""")
 class Sentence:
     start: int
     end: int
-    text: str  # white space folded
-
-    @property
-    def key(self) -> str:
-        return self.text
+    text: str  # white space folded (the form an exclusion names it by)
 
 
 @dataclass
@@ -192,9 +188,9 @@ def coverage(quotes: list[str], text: str, exclusions: list[tuple[str, str]] = (
         reasons.setdefault(sentence, reason)
     matched = set()
     for s in uncovered:
-        if s.key in reasons:
-            report.excluded.setdefault(reasons[s.key], []).append(s)
-            matched.add(s.key)
+        if s.text in reasons:
+            report.excluded.setdefault(reasons[s.text], []).append(s)
+            matched.add(s.text)
         else:
             report.uncovered.append(s)
     report.stale = [(r, t) for r, t in exclusions if t not in matched]
