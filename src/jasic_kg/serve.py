@@ -299,7 +299,7 @@ def void_html(turtle: bytes) -> bytes:
 class Answer:
     status: int
     content_type: str
-    body: bytes
+    body: bytes | Path  # a Path is streamed from the file (the dump: 145 MB at a million triples)
     headers: dict = field(default_factory=dict)
 
 
@@ -516,13 +516,19 @@ def _make_handler(front: Front):
             except Exception as e:  # a bug: one line to the client and the log, the server goes on
                 answer = _text(500, f"internal error: {type(e).__name__}: {e}")
                 sys.stderr.write(f"jasic-kg: internal error on {self.path}: {type(e).__name__}: {e}\n")
+            streamed = isinstance(answer.body, Path)
             self.send_response(answer.status)
             self.send_header("Content-Type", answer.content_type)
-            self.send_header("Content-Length", str(len(answer.body)))
+            self.send_header("Content-Length", str(answer.body.stat().st_size if streamed else len(answer.body)))
             for k, v in answer.headers.items():
                 self.send_header(k, v)
             self.end_headers()
-            if method != "HEAD":
+            if method == "HEAD":
+                return
+            if streamed:
+                with answer.body.open("rb") as f:
+                    shutil.copyfileobj(f, self.wfile, 1 << 20)
+            else:
                 self.wfile.write(answer.body)
 
         def _answer(self, method: str) -> Answer:
@@ -550,7 +556,7 @@ def _make_handler(front: Front):
             if path in ("/", "/.well-known/void", "/void"):
                 return front.void(accept)
             if path == "/dump.nt":
-                return Answer(200, NTRIPLES, front.dump.read_bytes(),
+                return Answer(200, NTRIPLES, front.dump,
                               {"Content-Disposition": "attachment; filename=\"jasic-kg.nt\""})
             return _text(404, "not found: try /, /query, /id/<name>, /dump.nt")
 
