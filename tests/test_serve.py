@@ -262,3 +262,41 @@ def test_a_non_loopback_bind_is_refused_without_the_flag():
 ])
 def test_negotiate(accept, expected):
     assert negotiate(accept, ["text/html", "text/turtle", "application/ld+json"]) == expected
+
+
+def test_kept_answers_a_repeat_skips_oxigraph_and_the_total_is_bounded(monkeypatch):
+    from urllib.parse import urlencode
+
+    from jasic_kg import serve as serve_module
+    from jasic_kg.serve import Answer, Front
+
+    class Child:
+        port = 9  # never contacted: _forward is replaced below
+
+    front = Front(Child(), "http://127.0.0.1:1", Path("unused.nt"), timeout=1, allow_service=False,
+                  shipped_only=True)
+    sent = []
+
+    def forward(query, accept, graphs):
+        sent.append(query)
+        status = 503 if "slow" in query else 200
+        return Answer(status, "application/sparql-results+json", b"x" * (300 if "big" in query else 100))
+
+    monkeypatch.setattr(front, "_forward", forward)
+    monkeypatch.setattr(serve_module, "KEPT_BYTES", 400)  # four answers of 100 bytes; one answer at most 100
+
+    def ask(text):
+        return front.sparql("GET", urlencode({"query": text}), "", b"", "application/sparql-results+json")
+
+    queries = [f"ASK {{ ?s{i} ?p ?o }}" for i in range(5)]
+    for q in queries[:4] * 2:
+        assert ask(q).status == 200
+    assert sent == queries[:4]  # the repeats came from the kept answers
+    ask(queries[4])  # a fifth: the least recently used (the first) is dropped
+    ask(queries[0])
+    ask(queries[4])
+    assert sent == queries[:4] + [queries[4], queries[0]]
+    for q in ("ASK { ?big ?p ?o }", "ASK { ?slow ?p ?o }"):  # too big to keep; a failure is never kept
+        ask(q)
+        ask(q)
+        assert sent.count(q) == 2

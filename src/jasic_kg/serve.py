@@ -51,8 +51,9 @@ DEFAULT_BIND = "127.0.0.1:7878"
 DEFAULT_TIMEOUT = 30.0  # seconds a query may run
 STARTUP_TIMEOUT = 30.0  # seconds for the Oxigraph server to answer after it starts
 MAX_REQUEST_BYTES = 1024 * 1024  # a query body (store.MAX_QUERY_BYTES) plus its form encoding
-KEPT_ANSWERS = 256  # answers kept for repeated queries ...
-KEPT_ANSWER_BYTES = 16 * 1024 * 1024  # ... each at most this big
+# Answers kept for repeated queries, least recently used dropped first: at most this many bytes in all (beside a
+# graph of a million triples, which takes about 600 MB in Oxigraph), each at most a quarter of it.
+KEPT_BYTES = 256 * 1024 * 1024
 HTML = "text/html"
 TURTLE = "text/turtle"
 JSONLD = "application/ld+json"
@@ -319,6 +320,7 @@ class Front:
         # describe() and stats() speak SPARQL through the GraphStore interface: here to the Oxigraph server.
         self.graph = EndpointStore(f"http://127.0.0.1:{oxigraph.port}/query", timeout=max(timeout, 60.0))
         self._answers: OrderedDict = OrderedDict()
+        self._kept_bytes = 0
         self._lock = threading.Lock()
         self._void: bytes | None = None
 
@@ -357,11 +359,14 @@ class Front:
                 self._answers.move_to_end(key)
                 return kept
         answer = self._forward(query, accept, graphs)
-        if answer.status == 200 and len(answer.body) <= KEPT_ANSWER_BYTES:
+        if answer.status == 200 and len(answer.body) <= KEPT_BYTES // 4:
             with self._lock:  # the graph cannot change while served: an answer stays true
-                self._answers[key] = answer
-                while len(self._answers) > KEPT_ANSWERS:
-                    self._answers.popitem(last=False)
+                if key not in self._answers:
+                    self._answers[key] = answer
+                    self._kept_bytes += len(answer.body)
+                while self._kept_bytes > KEPT_BYTES:
+                    _, dropped = self._answers.popitem(last=False)
+                    self._kept_bytes -= len(dropped.body)
         return answer
 
     def _forward(self, query: str, accept: str, graphs: list) -> Answer:
