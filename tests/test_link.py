@@ -191,7 +191,7 @@ def test_check_write_records_statuses_and_regenerates_links_ttl(run, shipped, br
     _, rows_before = read_mapping_set(links)
     r = run("link", "check", "--endpoint", broken, "--mappings", str(links), "--write")
     assert r.exit_code == 1
-    assert f"wrote the status of 4 links to {links} and regenerated links.ttl" in r.stderr
+    assert f"wrote the status of 4 links to {links} and regenerated generated/links.ttl" in r.stderr
     assert [line for line in links.read_text(encoding="utf-8").splitlines() if line.startswith("#")] == header_before
     _, rows = read_mapping_set(links)
     today = __import__("datetime").date.today().isoformat()
@@ -208,7 +208,7 @@ def test_check_write_records_statuses_and_regenerates_links_ttl(run, shipped, br
         assert {k: v for k, v in new.items() if k != "other"} == old
     # links.ttl carries the status on each mapping node, and the shapes accept it
     g = ox.Store()
-    g.load(path=str(data_copy / "links.ttl"), format=ox.RdfFormat.TURTLE)
+    g.load(path=str(data_copy / "generated" / "links.ttl"), format=ox.RdfFormat.TURTLE)
     got = {(s.value, o.value) for s, o in g.query(
         "SELECT ?target ?other WHERE { ?m <http://www.w3.org/2002/07/owl#annotatedTarget> ?target ; "
         "<https://w3id.org/sssom/other> ?other }")}
@@ -227,7 +227,7 @@ def test_check_write_output_validates(run, shipped, broken, data_copy, tmp_path)
     """The regenerated links.ttl with its statuses conforms to the mapping shapes."""
     links = data_copy / "links.sssom.tsv"
     run("link", "check", "--endpoint", broken, "--mappings", str(links), "--write")
-    r = run("validate", "--data", str(data_copy / "links.ttl"))
+    r = run("validate", "--data", str(data_copy / "generated" / "links.ttl"))
     assert r.exit_code == 0, r.stdout[-2000:]
 
 
@@ -531,7 +531,7 @@ def test_export_formats(run, shipped):
     r = run("link", "export", "--format", "sssom")
     assert r.exit_code == 0 and r.stdout == (REPO / "data" / "links.sssom.tsv").read_text(encoding="utf-8")
     r = run("link", "export", "--format", "rdf")
-    assert r.exit_code == 0 and r.stdout == (REPO / "data" / "links.ttl").read_text(encoding="utf-8")
+    assert r.exit_code == 0 and r.stdout == (REPO / "data" / "generated" / "links.ttl").read_text(encoding="utf-8")
 
 
 def test_no_link_command_touches_the_network_without_being_run(faulty, run, shipped):

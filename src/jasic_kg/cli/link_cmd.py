@@ -67,7 +67,7 @@ def link():
 
 @link.command(epilog=EPILOG)
 @click.option("--write", is_flag=True,
-              help="Record each link's status in the mapping set's `other` column and regenerate links.ttl.")
+              help="Record each link's status in the mapping set's `other` column and regenerate generated/links.ttl beside it.")
 @mappings_option
 @client_options
 def check(write, mappings, **client):
@@ -82,7 +82,7 @@ def check(write, mappings, **client):
     if write:
         updated, regenerated = write_statuses(links_file, report)
         click.echo(f"wrote the status of {updated} links to {links_file}"
-                   + (" and regenerated links.ttl" if regenerated else ""), err=True)
+                   + (" and regenerated generated/links.ttl" if regenerated else ""), err=True)
     if report.problems:
         raise FindingsError(f"{len(report.problems)} of {len(report.checks)} links have problems")
 

@@ -122,7 +122,7 @@ def _local_class(local: dict) -> str:
 
 def write_statuses(links_file: Path, report: CheckReport, today: dt.date | None = None) -> tuple[int, bool]:
     """Record each checked link's status in the mapping set's `other` column (added if missing) and regenerate
-    links.ttl beside it (when the file is a data folder's links.sssom.tsv, with its candidates set). Only the
+    generated/links.ttl beside it (when the file is a data folder's links.sssom.tsv, with its candidates set). Only the
     link_* keys of `other` change; the header and every other cell stay as they were. Returns the number of rows
     updated and whether links.ttl was regenerated."""
     from jasic_kg import links as links_module
@@ -149,7 +149,8 @@ def write_statuses(links_file: Path, report: CheckReport, today: dt.date | None 
     regenerate = links_file.name in links_module.LINK_SETS and all(
         (folder / name).is_file() for name in links_module.LINK_SETS + links_module.CANDIDATE_SETS)
     if regenerate:
-        links_module.main([str(folder)])
+        (folder / "generated").mkdir(exist_ok=True)
+        write_bytes(folder / "generated" / "links.ttl", links_module.links_turtle(folder).encode("utf-8"))
     return updated, regenerate
 
 

@@ -1,4 +1,4 @@
-"""`link export`: the reviewed links as the SSSOM mapping set (TSV) or as RDF (Turtle, as data/links.ttl)."""
+"""`link export`: the reviewed links as the SSSOM mapping set (TSV) or as RDF (Turtle, as data/generated/links.ttl)."""
 
 from __future__ import annotations
 
