@@ -541,3 +541,45 @@ def test_no_link_command_touches_the_network_without_being_run(faulty, run, ship
     run("link", "--help")
     run("link", "check", "--help")
     assert faulty.requests == []
+
+
+# --- saved queries joining local and fetched facts -------------------------------------------------------------
+
+def test_linked_descriptions_query_on_fetched_facts(run, fetched):
+    r = run("query", "linked-descriptions", "--data", str(fetched), "--format", "csv")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        "entity,label,item,itemLabel,itemLabelZh,description",
+        "https://w3id.org/jasic-kg/id/peking-university,Peking University,http://www.wikidata.org/entity/Q16952,"
+        'Peking University,北京大学,"public research university in Beijing, established as the Imperial University of '
+        'Peking in 1898"',
+        "https://w3id.org/jasic-kg/id/vladimir-lenin,Vladimir I. Lenin,http://www.wikidata.org/entity/Q1394,"
+        "Vladimir Lenin,,",
+        "https://w3id.org/jasic-kg/id/what-is-to-be-done,What Is to Be Done?,http://www.wikidata.org/entity/Q946877,"
+        "What Is to Be Done?,,1902 pamphlet by Lenin",
+    ]
+
+
+def test_linked_places_query_on_fetched_facts(run, fetched):
+    r = run("query", "linked-places", "--data", str(fetched), "--format", "csv")
+    assert r.exit_code == 0, r.stderr
+    pku = ("https://w3id.org/jasic-kg/id/peking-university,Peking University,http://www.wikidata.org/entity/Q16952,"
+           "Point(116.30528 39.98972),http://www.wikidata.org/entity/Q148,1898-07-03T00:00:00Z,")
+    assert r.stdout.splitlines() == [
+        "entity,label,item,coordinates,country,inception,member,memberLabel",
+        pku + "https://w3id.org/jasic-kg/id/he-pengchao,He Pengchao",
+        pku + "https://w3id.org/jasic-kg/id/anonymous-pku-student,anonymous Peking University student",
+    ]
+
+
+def test_linked_queries_without_fetched_facts_leave_the_external_columns_empty(run, shipped):
+    r = run("query", "linked-descriptions", "--format", "csv")
+    assert r.stdout.splitlines()[1:] == [
+        "https://w3id.org/jasic-kg/id/peking-university,Peking University,http://www.wikidata.org/entity/Q16952,,,",
+        "https://w3id.org/jasic-kg/id/vladimir-lenin,Vladimir I. Lenin,http://www.wikidata.org/entity/Q1394,,,",
+        "https://w3id.org/jasic-kg/id/what-is-to-be-done,What Is to Be Done?,http://www.wikidata.org/entity/Q946877,,,",
+    ]
+    r = run("query", "linked-places", "--format", "csv")
+    assert [line.split(",")[3:7] for line in r.stdout.splitlines()[1:]] == [
+        ["", "", "", "https://w3id.org/jasic-kg/id/he-pengchao"],
+        ["", "", "", "https://w3id.org/jasic-kg/id/anonymous-pku-student"]]
