@@ -583,3 +583,10 @@ def test_linked_queries_without_fetched_facts_leave_the_external_columns_empty(r
     assert [line.split(",")[3:7] for line in r.stdout.splitlines()[1:]] == [
         ["", "", "", "https://w3id.org/jasic-kg/id/he-pengchao"],
         ["", "", "", "https://w3id.org/jasic-kg/id/anonymous-pku-student"]]
+
+
+def test_input_errors_are_exit_2(run, shipped, tmp_path):
+    r = run("link", "check", "--mappings", str(tmp_path / "missing.sssom.tsv"))
+    assert r.exit_code == 2 and r.stderr.startswith(f"jasic-kg: error: {tmp_path / 'missing.sssom.tsv'}: cannot read")
+    r = run("link", "fetch", "--contact", "me\r\nX-Injected: 1")
+    assert r.exit_code == 2 and r.stderr == "jasic-kg: error: --contact must be one printable line: 'me\\r\\nX-Injected: 1'\n"

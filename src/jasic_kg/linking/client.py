@@ -66,6 +66,8 @@ class SparqlClient:
 
         if not re.match(r"^https?://[^\s/]+\S*$", self.endpoint or ""):
             raise InputError(f"endpoint must be an http(s) URL: {self.endpoint!r}")
+        if self.contact is not None and (not self.contact.strip() or not self.contact.isprintable()):
+            raise InputError(f"--contact must be one printable line: {self.contact!r}")
         if self.cache_dir is None:
             from jasic_kg.store import default_cache_dir
 
