@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Store
 
-from jasic_kg.terms import JKG, PREFIXES, RDF, RDFS, SH, show
+from jasic_kg.terms import JKG, PREFIXES, RDF, RDFS, SH, SKOS, show
 from jasic_kg.validation.report import SEVERITIES, ValidationFinding
 
 # --- meta-checks: where SHACL passes silently -------------------------------------------------------------
@@ -187,7 +187,6 @@ def order_cycle_findings(data: Store) -> list[ValidationFinding]:
     return out
 
 
-SKOS = "http://www.w3.org/2004/02/skos/core#"
 _AGENT_CLASSES = f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS}subClassOf>* <{JKG}Agent> }}"
 
 
