@@ -381,6 +381,14 @@ class FaultHandler(http.server.BaseHTTPRequestHandler):
                 except OSError:
                     return
             return
+        if path == "stall":  # the headers and one byte, then silence
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.end_headers()
+            self.wfile.write(b"{")
+            self.wfile.flush()
+            server.stop.wait(30)
+            return
         if path == "html":
             return self._send(200, b"<html><body>Service unavailable</body></html>", {"Content-Type": "text/html"})
         if path == "moved":
@@ -471,6 +479,7 @@ def test_retry_after_forms():
     ("moved", "redirect (HTTP 302) to http://127.0.0.1:"),
     ("hang", "no response within 2 s"),
     ("trickle", "no complete response within 2 s"),
+    ("stall", "no complete response within 2 s"),
 ])
 def test_faults_are_one_line_and_exit_3(run, shipped, faulty, path, message):
     started = time.monotonic()

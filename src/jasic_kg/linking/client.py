@@ -7,7 +7,8 @@ Retry-After. So, for every request:
 - a descriptive User-Agent naming the project and a contact (Wikidata refuses anonymous clients);
 - one request at a time (the client holds no pool and no threads); callers batch items with VALUES;
 - GET for short queries (cacheable by the service), POST once the URL would grow long;
-- a total deadline (`timeout` seconds for the whole response, not per read) and a byte cap;
+- a total deadline (`timeout` seconds for the whole response, not per read: each read waits only for the time
+  left) and a byte cap, read here (`_read_until`) because SPARQLWrapper's own read has neither;
 - 429 and 503 are retried after the Retry-After the server asks for (seconds or an HTTP date), at most
   `max_wait` seconds each, at most `retries` times; 502 and 504 are retried after a capped exponential backoff;
   any other HTTP error, a body that is not SPARQL JSON results, or a request past its deadline is a NetworkError
@@ -19,6 +20,7 @@ Retry-After. So, for every request:
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import hashlib
 import json
@@ -121,16 +123,16 @@ class SparqlClient:
         return wrapper._createRequest()  # urllib Request: URL, method, headers and body as SPARQLWrapper builds them
 
     def _send(self, sparql: str) -> bytes:
-        from jasic_kg.store import _no_redirect_opener, _read_capped
+        from jasic_kg.store import _no_redirect_opener
 
         opener = _no_redirect_opener()
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
             self.requests_sent += 1
+            deadline = time.monotonic() + self.timeout
             try:
-                # the socket timeout bounds a silent server; _read_capped bounds the whole body
                 with opener.open(self._request(sparql), timeout=self.timeout) as response:
-                    return _read_capped(response, self.endpoint, self.timeout, self.max_bytes)
+                    return self._read_until(response, deadline)
             except urllib.error.HTTPError as e:
                 wait = self._wait_for(e, attempt)
                 if wait is None or last:
@@ -144,6 +146,29 @@ class SparqlClient:
                     raise NetworkError(f"{self.endpoint}: no response within {self.timeout:g} s") from None
                 raise NetworkError(f"{self.endpoint}: {reason}") from None
         raise AssertionError("unreachable")  # the loop returns or raises
+
+    def _read_until(self, response, deadline: float) -> bytes:
+        """The whole body by `deadline` and at most max_bytes. A socket timeout bounds one read only (a body
+        trickled a byte at a time would never end), so each read may wait only for the time left."""
+        chunks, size = [], 0
+        sock = getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)  # CPython's http.client
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise NetworkError(f"{self.endpoint}: no complete response within {self.timeout:g} s")
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.settimeout(left)
+            try:
+                chunk = response.read1(65536) if hasattr(response, "read1") else response.read(65536)
+            except TimeoutError:
+                raise NetworkError(f"{self.endpoint}: no complete response within {self.timeout:g} s") from None
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise NetworkError(f"{self.endpoint}: response larger than {self.max_bytes} bytes")
+            chunks.append(chunk)
 
     def _wait_for(self, err: urllib.error.HTTPError, attempt: int) -> float | None:
         """Seconds to wait before the next attempt, or None when this error is not worth retrying."""
