@@ -533,7 +533,7 @@ def test_batches_of_values_one_request_at_a_time(faulty):
     progress = []
     result = client.select_batched("SELECT ?x WHERE { VALUES ?item {} }", iri_terms(items),
                                    lambda done, total: progress.append((done, total)))
-    assert progress == [(1, 3), (2, 3), (3, 3)]
+    assert progress == [(0, 3), (1, 3), (2, 3), (3, 3)]
     assert len(result.rows) == 3 and len(faulty.requests) == 3
 
 
@@ -599,3 +599,46 @@ def test_input_errors_are_exit_2(run, shipped, tmp_path):
     assert r.exit_code == 2 and r.stderr.startswith(f"jasic-kg: error: {tmp_path / 'missing.sssom.tsv'}: cannot read")
     r = run("link", "fetch", "--contact", "me\r\nX-Injected: 1")
     assert r.exit_code == 2 and r.stderr == "jasic-kg: error: --contact must be one printable line: 'me\\r\\nX-Injected: 1'\n"
+
+
+def test_an_answer_to_another_query_is_exit_3(run, shipped, faulty):
+    r = run("link", "check", "--endpoint", faulty.url("ok"), "--no-cache")
+    assert r.exit_code == 3
+    assert r.stderr == (f"jasic-kg: error: {faulty.url('ok')}: the answer has no ?item column (not SPARQL results "
+                        "for the query sent)\n")
+
+
+def test_progress_on_a_terminal_only(faulty, tmp_path):
+    """On a terminal's stderr a run that waits (here a Retry-After of 1 s) shows requests done/total and clears
+    the line; on a pipe (every other test) stderr carries only the result."""
+    import os
+    import pty
+    import select
+
+    exe = Path(sys.executable).parent / "jasic-kg"
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([str(exe), "link", "check", "--endpoint", faulty.url("slow-down"), "--no-cache"],
+                            stdout=subprocess.PIPE, stderr=slave, cwd=REPO,
+                            env=dict(os.environ, XDG_CACHE_HOME=str(tmp_path)))
+    os.close(slave)
+    seen = b""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 1)
+        if not ready:
+            if proc.poll() is not None:
+                break
+            continue
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    proc.wait(30)
+    text = seen.decode("utf-8", "replace")
+    assert proc.returncode == 3
+    assert "0/1 requests" in text and "\r\x1b[K" in text
+    assert text.rstrip().endswith("the answer has no ?item column (not SPARQL results for the query sent)")

@@ -74,11 +74,10 @@ def check_links(client: SparqlClient, store, links_file: Path, progress=None) ->
     query = CHECK_QUERY % {"langs": ", ".join(f'"{lang}"' for lang in LANGUAGES),
                            "classes": " ".join(f"wd:{c.qid}" for c in ALL_CLASSES)}
     items = sorted({m.object for m in wikidata})
-    result = client.select_batched(query, iri_terms(items), progress)
+    result = client.select_batched(query, iri_terms(items), progress,
+                                   expect=("item", "exists", "redirect", "label", "class"))
     seen: dict[str, dict] = {i: {"exists": False, "redirect": set(), "labels": set(), "classes": set()} for i in items}
-    for row in result.rows:
-        item, exists, redirect, label, cls = (row[result.variables.index(v)] for v in
-                                              ("item", "exists", "redirect", "label", "class"))
+    for item, exists, redirect, label, cls in result.rows:
         entry = seen.get(item.value if item is not None else "")
         if entry is None:
             continue  # the endpoint answered for an item we did not ask about: ignore it

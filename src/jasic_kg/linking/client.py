@@ -92,24 +92,31 @@ class SparqlClient:
         return self._parse(raw)
 
     def select_batched(self, template: str, terms: Sequence[str], progress: Callable[[int, int], None] | None = None,
-                       var: str = "item", batch_size: int = BATCH_SIZE) -> QueryResult:
+                       var: str = "item", expect: Sequence[str] = (), batch_size: int = BATCH_SIZE) -> QueryResult:
         """Run `template` once per batch of `terms` (SPARQL terms already written by `iris` or `literal`), its
-        `VALUES ?var {}` placeholder filled with the batch, and concatenate the rows. One request at a time;
-        `progress(done, total)` after each batch."""
+        `VALUES ?var {}` placeholder filled with the batch, and concatenate the rows, as columns `expect` (an
+        answer without one of them is a NetworkError). One request at a time; `progress(done, total)` before the
+        first request and after each."""
         placeholder = f"VALUES ?{var} {{}}"
         if placeholder not in template:
             raise ValueError(f"the template needs a {placeholder!r} placeholder")
         terms = list(dict.fromkeys(terms))
         batches = [terms[i:i + batch_size] for i in range(0, len(terms), batch_size)]
-        variables, rows = None, []
+        variables, rows = list(expect), []
+        if progress:
+            progress(0, len(batches))
         for n, batch in enumerate(batches, 1):
             result = self.select(template.replace(placeholder, f"VALUES ?{var} {{ {' '.join(batch)} }}"))
+            missing = [v for v in variables if v not in result.variables]
+            if missing:
+                raise NetworkError(f"{self.endpoint}: the answer has no ?{missing[0]} column (not SPARQL results "
+                                   "for the query sent)")
             variables = variables or result.variables
-            rows += [tuple(row[result.variables.index(v)] if v in result.variables else None for v in variables)
-                     for row in result.rows]
+            cols = [result.variables.index(v) for v in variables]
+            rows += [tuple(row[c] for c in cols) for row in result.rows]
             if progress:
                 progress(n, len(batches))
-        return QueryResult("select", variables or [], rows)
+        return QueryResult("select", variables, rows)
 
     # --- HTTP ---------------------------------------------------------------------------------------------
 

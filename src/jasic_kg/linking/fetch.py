@@ -49,10 +49,10 @@ def fetch_facts(client: SparqlClient, links_file, progress=None, now: dt.datetim
     _, _, mappings = read_mappings(links_file)
     items = sorted({m.object for m in mappings if m.is_wikidata})
     query = FETCH_QUERY % {"langs": ", ".join(f'"{lang}"' for lang in LANGUAGES)}
-    result = client.select_batched(query, iri_terms(items), progress) if items else None
+    result = client.select_batched(query, iri_terms(items), progress, expect=("item", "property", "value")) \
+        if items else None
     triples = []
-    for row in result.rows if result else []:
-        item, prop, value = (row[result.variables.index(v)] for v in ("item", "property", "value"))
+    for item, prop, value in result.rows if result else []:
         if item is None or prop is None or value is None or prop.value not in FACTS:
             continue
         if isinstance(item, ox.NamedNode) and not isinstance(value, ox.BlankNode):

@@ -113,19 +113,18 @@ def suggest(client: SparqlClient, store, types: tuple[str, ...] = (), limit: int
                 lookups.setdefault((variant, lang), []).append((iri, "variant", field_name, text))
     query = SUGGEST_QUERY % {"classes": " ".join(f"wd:{c.qid}" for c in ALL_CLASSES)}
     terms = [literal(text, lang) for text, lang in lookups]
-    result = client.select_batched(query, terms, progress, var="text") if terms else None
+    result = client.select_batched(query, terms, progress, var="text", expect=(
+        "text", "item", "field", "itemLabel", "description", "class")) if terms else None
     labels = dict(entities)
     best: dict[tuple[str, str], Candidate] = {}
-    for row in result.rows if result else []:
-        text, item, field_kind, item_label, description, cls = (
-            row[result.variables.index(v)] for v in ("text", "item", "field", "itemLabel", "description", "class"))
+    for text, item, field_kind, item_label, description, cls in result.rows if result else []:
         if text is None or item is None or not item.value.startswith(WD):
             continue
         for entity, kind, subject_field, original in lookups.get((text.value, text.language), []):
             wanted = {c.iri: c for c in rules_for(info[entity]["classes"])}
             if cls is None or cls.value not in wanted:
                 continue
-            object_field = "rdfs:label" if field_kind.value == "label" else "skos:altLabel"
+            object_field = "rdfs:label" if field_kind is not None and field_kind.value == "label" else "skos:altLabel"
             if kind == "variant":
                 tier = "fuzzy"
                 similarity = difflib.SequenceMatcher(None, normalise(original), normalise(text.value)).ratio()
