@@ -269,7 +269,7 @@ def _iri(value: str) -> str:
 
 
 def _check_syntax(sparql: str) -> None:
-    from jasic_kg.store import check_query
+    from jasic_kg.sparql import check_query
 
     check_query(sparql, allow_service=True)
 
