@@ -22,21 +22,29 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from jasic_kg.linking.client import SparqlClient, literal
+from jasic_kg.linking.client import SparqlClient, iri_terms, literal
 from jasic_kg.linking.mappings import (
     ALL_CLASSES, JKG, LANGUAGES, TYPE_RULES, WD, WD_PREFIXES, curie, local_entities, normalise, rules_for,
 )
 
-SUGGEST_QUERY = WD_PREFIXES + """
-SELECT ?text ?item ?field ?itemLabel ?description ?class WHERE {
+# Two steps, each with its VALUES bound, so that any engine starts from the selective side: the items whose
+# label or alias is one of the texts, then which compatible classes those items are instances of (a class-first
+# plan would walk every instance of "creative work").
+LABEL_QUERY = WD_PREFIXES + """
+SELECT ?text ?item ?field ?itemLabel ?description WHERE {
   VALUES ?text {}
   { ?item rdfs:label ?text BIND ("label" AS ?field) }
   UNION
   { ?item skos:altLabel ?text BIND ("alias" AS ?field) }
-  VALUES ?class { %(classes)s }
-  ?item wdt:P31/wdt:P279* ?class .
   OPTIONAL { ?item rdfs:label ?itemLabel FILTER (LANG(?itemLabel) = "en") }
   OPTIONAL { ?item schema:description ?description FILTER (LANG(?description) = "en") }
+}
+"""
+CLASS_QUERY = WD_PREFIXES + """
+SELECT ?item ?class WHERE {
+  VALUES ?item {}
+  VALUES ?class { %(classes)s }
+  ?item wdt:P31/wdt:P279* ?class .
 }
 """
 
@@ -111,18 +119,23 @@ def suggest(client: SparqlClient, store, types: tuple[str, ...] = (), limit: int
             lookups.setdefault((text, lang), []).append((iri, "exact", field_name, text))
             for variant in variants(text):
                 lookups.setdefault((variant, lang), []).append((iri, "variant", field_name, text))
-    query = SUGGEST_QUERY % {"classes": " ".join(f"wd:{c.qid}" for c in ALL_CLASSES)}
     terms = [literal(text, lang) for text, lang in lookups]
-    result = client.select_batched(query, terms, progress, var="text", expect=(
-        "text", "item", "field", "itemLabel", "description", "class")) if terms else None
+    found = client.select_batched(LABEL_QUERY, terms, progress, var="text", expect=(
+        "text", "item", "field", "itemLabel", "description")).rows if terms else []
+    found = [row for row in found if row[0] is not None and row[1] is not None and row[1].value.startswith(WD)]
+    classes: dict[str, set[str]] = {}
+    items = sorted({row[1].value for row in found})
+    if items:
+        query = CLASS_QUERY % {"classes": " ".join(f"wd:{c.qid}" for c in ALL_CLASSES)}
+        for item, cls in client.select_batched(query, iri_terms(items), progress, expect=("item", "class")).rows:
+            if item is not None and cls is not None:
+                classes.setdefault(item.value, set()).add(cls.value)
     labels = dict(entities)
     best: dict[tuple[str, str], Candidate] = {}
-    for text, item, field_kind, item_label, description, cls in result.rows if result else []:
-        if text is None or item is None or not item.value.startswith(WD):
-            continue
+    for text, item, field_kind, item_label, description in found:
         for entity, kind, subject_field, original in lookups.get((text.value, text.language), []):
-            wanted = {c.iri: c for c in rules_for(info[entity]["classes"])}
-            if cls is None or cls.value not in wanted:
+            compatible = [c for c in rules_for(info[entity]["classes"]) if c.iri in classes.get(item.value, ())]
+            if not compatible:
                 continue
             object_field = "rdfs:label" if field_kind is not None and field_kind.value == "label" else "skos:altLabel"
             if kind == "variant":
@@ -135,7 +148,8 @@ def suggest(client: SparqlClient, store, types: tuple[str, ...] = (), limit: int
                 tier, confidence = "alias", 0.7
             candidate = Candidate(entity, labels[entity], item.value, item_label.value if item_label else "",
                                   tier, confidence, text.value, text.language or "", subject_field, object_field,
-                                  description.value if description else "", f"{wanted[cls.value].label} (wd:{wanted[cls.value].qid})")
+                                  description.value if description else "",
+                                  f"{compatible[0].label} (wd:{compatible[0].qid})")
             key = (entity, item.value)
             if key not in best or candidate.sort_key() < best[key].sort_key():
                 best[key] = candidate
