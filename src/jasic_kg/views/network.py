@@ -144,12 +144,15 @@ def network_data(store, page_url: PageUrl = site_page_url) -> dict:
         x, y = scaled(iri)
         label = labels.get(iri, iri.rsplit("/", 1)[-1])
         nodes.append({"iri": iri, "label": label, "short": _cut(label), "kind": kinds[iri], "x": x, "y": y,
-                      "degree": graph.degree(iri), "href": page_url(iri)})
+                      "degree": graph.degree(iri), "href": page_url(iri),
+                      "tip": {"name": label, "kind": kinds[iri], "relations drawn": graph.degree(iri)}})
     for edge in edges:
         edge["x"], edge["y"] = scaled(edge["source"])
         edge["x2"], edge["y2"] = scaled(edge["target"])
         edge["sourceLabel"] = labels.get(edge["source"], edge["source"])
         edge["targetLabel"] = labels.get(edge["target"], edge["target"])
+        edge["tip"] = {"from": edge["sourceLabel"], "relation": edge["kind"], "to": edge["targetLabel"],
+                       **({"role or kind": edge["detail"]} if edge["detail"] else {})}
     agents_drawn = sum(1 for n in nodes if n["kind"] in AGENT_KINDS)
     agents = int(store.select(_AGENTS)[0]["n"].value)
     return {"nodes": nodes, "edges": edges, "agents_left_out": agents - agents_drawn}
@@ -196,18 +199,16 @@ def _spec(data: dict, width: int = 1100, height: int = 760) -> dict:
     y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[bottom - 0.03, 1.03]))
     edge_kinds = [k for k in EDGE_COLOURS if any(e["kind"] == k for e in data["edges"])]
     node_kinds = [k for k in NODE_COLOURS if any(n["kind"] == k for n in data["nodes"])]
-    edges = alt.Chart(alt.Data(values=data["edges"])).mark_rule(strokeWidth=1.3, opacity=0.65).encode(
+    tip = {"expr": "datum.tip"}  # the datum's prepared tooltip table (no empty rows)
+    edges = alt.Chart(alt.Data(name="edges")).mark_rule(strokeWidth=1.3, opacity=0.65, tooltip=tip).encode(
         x=x, y=y, x2="x2:Q", y2="y2:Q",
         stroke=alt.Stroke("kind:N", title="relation", scale=alt.Scale(
             domain=edge_kinds, range=[EDGE_COLOURS[k] for k in edge_kinds]), legend=alt.Legend(orient="top-right")),
-        tooltip=[alt.Tooltip("sourceLabel:N", title="from"), alt.Tooltip("kind:N", title="relation"),
-                 alt.Tooltip("targetLabel:N", title="to"), alt.Tooltip("detail:N", title="role or kind")],
     ).properties(name="edge")
-    node_base = alt.Chart(alt.Data(values=data["nodes"])).encode(
-        x=x, y=y, href="href:N",
-        tooltip=[alt.Tooltip("label:N", title="name"), alt.Tooltip("kind:N", title="kind"),
-                 alt.Tooltip("degree:Q", title="relations drawn")])
-    nodes = node_base.mark_point(filled=True, opacity=1, stroke="#ffffff", strokeWidth=0.8, cursor="pointer").encode(
+    node_base = alt.Chart(alt.Data(name="nodes")).encode(
+        x=x, y=y, href="href:N", description="label:N")
+    nodes = node_base.mark_point(filled=True, opacity=1, stroke="#ffffff", strokeWidth=0.8, cursor="pointer",
+                                 tooltip=tip).encode(
         fill=alt.Fill("kind:N", title="node", scale=alt.Scale(
             domain=node_kinds, range=[NODE_COLOURS[k] for k in node_kinds]), legend=alt.Legend(orient="top-left")),
         shape=alt.Shape("kind:N", title="node", scale=alt.Scale(
@@ -215,7 +216,7 @@ def _spec(data: dict, width: int = 1100, height: int = 760) -> dict:
         size=alt.Size("degree:Q", scale=alt.Scale(range=[50, 420]), legend=None),
     ).properties(name="node")
     labelled = node_base.transform_filter(alt.FieldOneOfPredicate("kind", list(AGENT_KINDS) + ["movement", OTHER_KIND]))
-    text = {"align": "left", "dx": 8, "dy": 0, "fontSize": 10.5, "cursor": "pointer"}
+    text = {"align": "left", "dx": 8, "dy": 0, "fontSize": 10.5, "cursor": "pointer", "tooltip": tip}
     # a white halo under each label keeps it readable where lines cross it
     halo = labelled.mark_text(**text, stroke="#ffffff", strokeWidth=3, strokeJoin="round", opacity=0.9).encode(
         text="short:N").properties(name="label_halo")
@@ -227,6 +228,7 @@ def _spec(data: dict, width: int = 1100, height: int = 760) -> dict:
             subtitle="Memberships, sub-organisations, influences and the part agents took in events (events: "
                      "unlabelled triangles; hover for names).", anchor="start"))
     spec = chart.to_dict()
+    spec["datasets"] = {"edges": data["edges"], "nodes": data["nodes"]}  # by name: Altair copies inline data
     spec["config"] = {**spec.get("config", {}), "font": "Helvetica, Arial, sans-serif", "view": {"stroke": None},
                       "legend": {"labelFontSize": 11}}
     return spec

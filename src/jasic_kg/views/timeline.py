@@ -3,9 +3,10 @@
 A vague date is the interval it is: a bar from the earliest to the latest bound (the latest day included). Where
 a bound is not known the bar runs faded to the panel's edge and ends in an arrow: no latest date (only a lower
 bound on the end: an earliest date, or a "latest start date", the day by which the event was under way) is an open
-end on the right; no earliest date is an open start on the left. A latest start date is also drawn as a tick. A day-precise date (earliest ==
-latest) is a one-day bar, marked with a diamond so that it stays visible. No date is ever drawn more precise than
-the graph has it. Events with a narrative position and no date at all go to their own lane, in the article's order.
+end on the right; no earliest date is an open start on the left. A latest start date is also drawn as a tick. A
+day-precise date (earliest == latest) is a one-day bar, marked with a diamond so that it stays visible. No date
+is ever drawn more precise than the graph has it. Events with a narrative position and no date at all go to their
+own lane, in the article's order.
 
 The events are those of the saved query `timeline` (one row per event with a date, EDTF value or bound); the
 quote shown with each is the words of the most specific claim about it (the claim about the fewest things).
@@ -121,6 +122,9 @@ def timeline_data(store, page_url: PageUrl = site_page_url) -> list[dict]:
             "href": page_url(iri),
         })
     _assign_stories(events)
+    for event in events:
+        event["tip"] = _tip(event)
+        event["description"] = f"{event['label']}: {event['dateStated']}"  # what a screen reader says
     # chronological by the first known bound (an event with no earliest date sorts by its latest one), then by
     # the article's narrative order
     events.sort(key=lambda e: (min(_bounds(e)), e["narrativePosition"] if e["narrativePosition"] is not None
@@ -136,6 +140,8 @@ def timeline_data(store, page_url: PageUrl = site_page_url) -> list[dict]:
             "story": NARRATIVE_ONLY, "quote": quotes.get(iri), "href": page_url(iri),
             "order": len(events) + len(narrative),
         })
+        narrative[-1]["tip"] = _tip(narrative[-1])
+        narrative[-1]["description"] = f"{narrative[-1]['label']}: {narrative[-1]['dateStated']}"
     return events + narrative
 
 
@@ -179,8 +185,13 @@ _TOOLTIP = [("label", "event"), ("type", "type"), ("dateStated", "date as the ar
             ("quote", "the article's words")]
 
 
-def _tooltip(alt, fields=_TOOLTIP):
-    return [alt.Tooltip(f"{name}:N", title=title) for name, title in fields]
+def _tip(event: dict, fields=_TOOLTIP) -> dict:
+    """What the tooltip shows: the fields the event has, under readable names (none shown empty)."""
+    return {title: event[name] for name, title in fields if event.get(name) is not None}
+
+
+# the mark shows its datum's prepared `tip` object as a table (vega-tooltip)
+TIP = {"expr": "datum.tip"}
 
 
 def timeline_spec(store, page_url: PageUrl = site_page_url) -> dict:
@@ -194,26 +205,32 @@ def _spec(events: list[dict], width: int = 720) -> dict:
     types = sorted({e["type"] for e in events})
     colour = alt.Color("type:N", title="event type", scale=alt.Scale(domain=types, scheme="tableau20"),
                        legend=alt.Legend(columns=3, symbolLimit=0, orient="bottom", labelLimit=220))
-    panels = []
+    # each panel's events go into the spec's top-level datasets, referred to by name: Altair would otherwise copy
+    # them into every layer and validate each copy (most of the build time)
+    panels, datasets = [], {}
     for story in [name for name, _ in STORIES] + [OTHER_STORY]:
         members = [e for e in events if e["story"] == story]
         if members:
-            panels.append(_story_panel(alt, story, members, colour, width))
+            datasets[f"panel{len(datasets)}"] = members
+            panels.append(_story_panel(alt, story, members, alt.Data(name=f"panel{len(datasets) - 1}"), colour,
+                                       width))
     narrative = [e for e in events if e["story"] == NARRATIVE_ONLY]
     if narrative:
-        panels.append(_narrative_panel(alt, narrative, colour, width))
+        datasets["narrative"] = narrative
+        panels.append(_narrative_panel(alt, narrative, alt.Data(name="narrative"), colour, width))
     chart = alt.vconcat(*panels, spacing=28).resolve_scale(x="independent", y="independent", color="shared")
     chart = chart.properties(title=alt.TitleParams(
         "Timeline of the events in Yueran Zhang, \u201cLeninists in a Chinese Factory\u201d (2020)",
         subtitle="Bars run from the earliest to the latest bound; a faded bar with an arrow has no bound on that "
                  "side; a diamond marks a stated day; a tick marks \u201cunder way by\u201d.", anchor="start"))
     spec = chart.to_dict()
+    spec["datasets"] = datasets
     spec["config"] = {**spec.get("config", {}), "font": "Helvetica, Arial, sans-serif",
                       "axis": {"labelFontSize": 11, "titleFontSize": 11}, "legend": {"labelFontSize": 11}}
     return spec
 
 
-def _story_panel(alt, story, members, colour, width):
+def _story_panel(alt, story, members, data, colour, width):
     low, high = members[0]["domainStart"], members[0]["domainEnd"]
     years = (dt.date.fromisoformat(high) - dt.date.fromisoformat(low)).days / 365.25
     tick_count = "month" if years <= 4 else "year" if years <= 30 else 12
@@ -222,17 +239,17 @@ def _story_panel(alt, story, members, colour, width):
     x = alt.X("start:T", scale=alt.Scale(type="utc", domain=[low, high]), axis=axis)
     y = alt.Y("label:N", sort=alt.EncodingSortField("order"), title=None,
               axis=alt.Axis(labelLimit=360, labelFontSize=11))
-    base = alt.Chart(alt.Data(values=members)).encode(y=y)
-    tooltip = _tooltip(alt)
-    bars = base.mark_bar(height=11, cursor="pointer").encode(
-        x=x, x2="end:T", color=colour, href="href:N", tooltip=tooltip,
+    base = alt.Chart(data).encode(y=y)
+    bars = base.mark_bar(height=11, cursor="pointer", tooltip=TIP).encode(
+        x=x, x2="end:T", color=colour, href="href:N", description="description:N",
         opacity=alt.condition("datum.openStart || datum.openEnd", alt.value(0.45), alt.value(1.0))).properties(
         name="event")
     layers = [bars]
     if any(e["dayPrecise"] for e in members):
         layers.append(base.transform_filter("datum.dayPrecise").mark_point(
             shape="diamond", size=90, filled=True, stroke="#1a1a1a", strokeWidth=0.8, opacity=1,
-            cursor="pointer").encode(x=x, color=colour, href="href:N", tooltip=tooltip).properties(name="stated_day"))
+            cursor="pointer", tooltip=TIP).encode(
+            x=x, color=colour, href="href:N", description="description:N").properties(name="stated_day"))
     arrow = {"size": 80, "filled": True, "opacity": 1, "stroke": "#1a1a1a", "strokeWidth": 0.6}
     if any(e["openStart"] for e in members):
         layers.append(base.transform_filter("datum.openStart").mark_point(shape="triangle-left", **arrow).encode(
@@ -243,22 +260,20 @@ def _story_panel(alt, story, members, colour, width):
         ).properties(name="open_end"))
     if any(e["latestStart"] for e in members):
         layers.append(base.transform_filter("datum.latestStart").mark_tick(
-            thickness=3, size=16, color="#1a1a1a").encode(
-            x=alt.X("latestStart:T", scale=alt.Scale(type="utc", domain=[low, high]), axis=axis),
-            tooltip=tooltip).properties(name="under_way_by"))
+            thickness=3, size=16, color="#1a1a1a", tooltip=TIP).encode(
+            x=alt.X("latestStart:T", scale=alt.Scale(type="utc", domain=[low, high]), axis=axis)
+        ).properties(name="under_way_by"))
     return alt.layer(*layers).properties(
         width=width, height=18 * len(members), title=alt.TitleParams(story, anchor="start", fontSize=13))
 
 
-def _narrative_panel(alt, members, colour, width):
-    base = alt.Chart(alt.Data(values=members)).encode(
+def _narrative_panel(alt, members, data, colour, width):
+    base = alt.Chart(data).encode(
         y=alt.Y("label:N", sort=alt.EncodingSortField("order"), title=None, axis=alt.Axis(labelLimit=360)))
-    marks = base.mark_point(shape="square", size=110, filled=True, opacity=1, cursor="pointer").encode(
+    marks = base.mark_point(shape="square", size=110, filled=True, opacity=1, cursor="pointer", tooltip=TIP).encode(
         x=alt.X("narrativePosition:Q", title="position in the article's narrative", axis=alt.Axis(tickMinStep=1),
                 scale=alt.Scale(zero=False, nice=False, padding=12)),
-        color=colour, href="href:N",
-        tooltip=_tooltip(alt, [f for f in _TOOLTIP if f[0] in ("label", "type", "dateStated", "narrativePosition",
-                                                                  "quote")]))
+        color=colour, href="href:N", description="description:N")
     return marks.properties(name="event", width=width, height=18 * len(members),
                             title=alt.TitleParams(NARRATIVE_ONLY, anchor="start", fontSize=13))
 
