@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Store
 
-from jasic_kg.terms import JKG, PREFIXES, RDF, RDFS, SH, show
+from jasic_kg.terms import JKG, PREFIXES, RDF, RDFS, SH, SKOS, show
 from jasic_kg.validation.report import SEVERITIES, ValidationFinding
 
 # --- meta-checks: where SHACL passes silently -------------------------------------------------------------
@@ -187,7 +187,6 @@ def order_cycle_findings(data: Store) -> list[ValidationFinding]:
     return out
 
 
-SKOS = "http://www.w3.org/2004/02/skos/core#"
 _AGENT_CLASSES = f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS}subClassOf>* <{JKG}Agent> }}"
 
 
@@ -278,9 +277,86 @@ def definition_unquoted_term_findings(data: Store) -> list[ValidationFinding]:
     return sorted(out, key=lambda f: (f.focus.value, f.message))
 
 
+_DATED = f"""SELECT ?focus ?edtf ?earliest ?latest WHERE {{
+  ?focus <{JKG}edtf> ?edtf .
+  OPTIONAL {{ ?focus <{JKG}earliestDate> ?earliest }}
+  OPTIONAL {{ ?focus <{JKG}latestDate> ?latest }} }}"""
+
+
+def _edtf_span(value) -> tuple | None:
+    """(first day, last day) that an EDTF value (not an interval) admits, widened by the edtf package's rules for
+    approximate and uncertain values (2015~ is 2014 to 2016); None where the bounds are open or conventional."""
+    import datetime
+
+    from edtf.parser.parser_classes import Season
+
+    if value is None or isinstance(value, Season):  # a season's months depend on hemisphere and usage
+        return None
+    try:
+        return tuple(datetime.date(*t[:3]) for t in (value.lower_fuzzy(), value.upper_fuzzy()))
+    except (TypeError, ValueError, AttributeError):  # an open end (..) or an unknown one
+        return None
+
+
+def edtf_findings(data: Store) -> list[ValidationFinding]:
+    """jkg:edtf values parsed by the edtf package (EDTF Levels 0-2, https://www.loc.gov/standards/datetime/), and
+    jkg:earliestDate / jkg:latestDate checked against the bounds the value admits: for A/B, the earliest date lies
+    in A and the latest in B; a full day (YYYY-MM-DD) needs both bounds, that day."""
+    rows = list(data.query(_DATED))
+    if not rows:
+        return []  # the edtf package (and its parser) is loaded only for a graph that has EDTF values
+    import datetime
+
+    from edtf import parse_edtf
+    from edtf.parser.edtf_exceptions import EDTFParseException
+    from edtf.parser.parser_classes import Interval
+
+    out = []
+    edtf_property = NamedNode(JKG + "edtf")
+    for row in rows:
+        focus, text = row["focus"], row["edtf"].value
+
+        def finding(message, prop=edtf_property, value=row["edtf"]):
+            out.append(ValidationFinding("check", "Violation", message, focus=focus, path=prop, value=value,
+                                         check="edtf"))
+
+        try:
+            parsed = parse_edtf(text)
+        except EDTFParseException:
+            finding(f'jkg:edtf "{text}" is not an EDTF value (such as 2018-07-27, 2018-06, 2015~, 200X or '
+                    "2018-06/2018-07-27)")
+            continue
+        interval = isinstance(parsed, Interval)
+        spans = {"earliest": _edtf_span(parsed.lower if interval else parsed),
+                 "latest": _edtf_span(parsed.upper if interval else parsed)}
+        if interval and spans["earliest"] and spans["latest"] and spans["earliest"][0] > spans["latest"][1]:
+            finding(f'jkg:edtf "{text}" ends before it starts')
+            continue
+        for side in ("earliest", "latest"):
+            bound, span = row[side], spans[side]
+            prop = NamedNode(JKG + side + "Date")
+            if bound is None:
+                if not interval and len(text) == 10 and span and span[0] == span[1]:
+                    finding(f'jkg:edtf "{text}" is a full day but {side}Date is missing; both bounds should be '
+                            "that day", prop, None)
+                continue
+            if span is None:
+                continue
+            try:
+                day = datetime.date.fromisoformat(bound.value[:10])
+            except ValueError:
+                continue  # not a date: the shapes report the datatype
+            if not span[0] <= day <= span[1]:
+                part = f"the {'start' if side == 'earliest' else 'end'} of " if interval else ""
+                finding(f'{side}Date {bound.value} falls outside {part}jkg:edtf "{text}" ({span[0]} to {span[1]})',
+                        prop, bound)
+    return sorted(out, key=lambda f: (f.focus.value, str(f.path), f.message))
+
+
 # Checks written in Python because SPARQL cannot do them in linear time; the rest are ontology/checks/*.rq.
 BUILTIN_CHECKS: dict[str, Callable[[Store], list[ValidationFinding]]] = {
     "order-cycle": order_cycle_findings,
     "duplicate-label": duplicate_label_findings,
     "definition-unquoted-term": definition_unquoted_term_findings,
+    "edtf": edtf_findings,
 }
