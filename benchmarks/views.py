@@ -89,7 +89,7 @@ def main(argv=None) -> int:
         f"{args.repeat} runs in one process after a warm-up. vl-convert's JavaScript bundle (Vega, Vega-Lite, "
         f"vega-embed; inlined into every HTML page) takes {bundle_seconds(args.repeat):.2f} s once per process "
         f"(median of fresh processes). SVG and PNG time is vl-convert's rendering; the network's data time is mostly "
-        f"the spring layout.", "",
+        f"the layout.", "",
         "| graph | triples | drawn | step | time |", "|---|---:|---|---|---:|", *rows, ""])
     print(table)
     if args.write:

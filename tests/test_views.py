@@ -160,7 +160,7 @@ def test_the_html_page_is_offline_and_has_the_list_fallback(extra_store):
     page = timeline_html(extra_store)
     assert page.startswith("<!DOCTYPE html>")
     assert not re.search(r"<(script|link|img)[^>]*\b(src|href)=\"https?:", page)  # nothing loaded from elsewhere
-    assert page.count("</script>") == 2  # a label cannot close the script element early
+    assert page.count("</script>") == 3  # a label cannot close a script element early
     noscript = page[page.index("<noscript>"):page.index("</noscript>")]
     items = re.findall(r"<li>.*?</li>", noscript, re.S)
     assert len(items) == 54
@@ -169,6 +169,9 @@ def test_the_html_page_is_offline_and_has_the_list_fallback(extra_store):
     assert "test event &lt;/script&gt;&lt;b&gt;open-ended&lt;/b&gt;</a> (detention): since then [not before " \
            "2018-08-24]" in noscript
     assert "[no date; position 28 in the article's narrative]" in noscript
+    # with JavaScript, the same list under a closed <details> (keyboard users reach the links and the words)
+    details = page[page.index("<details id=\"as-list\" hidden>"):page.index("</details>")]
+    assert re.findall(r"<li>.*?</li>", details, re.S) == items
 
 
 # --- the network -------------------------------------------------------------------------------------------
@@ -226,7 +229,12 @@ def test_the_output_extension_picks_the_format(run, shipped, tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     html = tmp_path / "network.html"
     assert run("network", "-o", str(html)).exit_code == 0
-    assert html.read_text(encoding="utf-8").count("<li>") == len(network_data(open_store())["edges"])
+    page = html.read_text(encoding="utf-8")
+    noscript = page[page.index("<noscript>"):page.index("</noscript>")]
+    assert noscript.count("<li>") == len(network_data(open_store())["edges"])
+    assert "<li><a href=\"id/he-pengchao.html\">He Pengchao</a> <em>member of</em> " \
+           "<a href=\"id/maoist-network.html\">Maoist labour activist network in the PRD</a> " \
+           "(leader: \u201cone of the most important leaders in this network\u201d)</li>" in noscript
 
 
 def test_bad_input_is_one_line_and_no_file(run, shipped, tmp_path):

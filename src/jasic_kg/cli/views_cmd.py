@@ -54,7 +54,7 @@ def timeline(fmt, scale, output, **store):
 def network(fmt, scale, output, **store):
     """Actors, organisations and groups with their memberships, influences and the part they took in events.
 
-    The layout is networkx's spring layout with a fixed seed: the same graph gives the same picture.
+    The layout is networkx's ForceAtlas2 layout with a fixed seed: the same graph gives the same picture.
 
     \b
     Examples:

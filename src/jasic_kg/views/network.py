@@ -6,7 +6,7 @@ influenced, with its kind) and the part agents took in events (`jkg:performedBy`
 `jkg:participant` "took part in", `jkg:affected` "affected by"). Agents with none of these relations (most of
 them are only the voices of claims) are left out and counted on the page.
 
-The layout is networkx's spring layout with a fixed seed, so the same graph always gives the same picture. Nodes
+The layout is networkx's ForceAtlas2 with a fixed seed, so the same graph always gives the same picture. Nodes
 link to their pages; every node and edge has a tooltip with the full labels and the role or kind.
 """
 
@@ -18,6 +18,7 @@ from jasic_kg.views.page import ARTICLE_URL, PageUrl, html_page, site_page_url, 
 
 LAYOUT_SEED = 2020
 LABEL_CHARS = 34  # longer labels are cut on the drawing (the tooltip has them whole)
+HUB_DEGREE = 8  # nodes with this many relations drawn get bold labels: the eye finds the centres first
 
 # node kinds by rdf:type, the most specific first
 NODE_KINDS = (
@@ -167,16 +168,20 @@ def _layout(nx, graph) -> dict[str, tuple[float, float]]:
     main_bottom = 0.12 if small else 0.0
     for index, part in enumerate(parts):
         sub = graph.subgraph(part)
-        # k well above networkx's default 1/sqrt(n): more room for the labels
-        raw = nx.spring_layout(sub, seed=LAYOUT_SEED, k=4.0 / max(len(part), 1) ** 0.5, iterations=500) \
+        # ForceAtlas2 with hubs' attraction spread over their edges (distributed_action): the hubs stand apart
+        # instead of disappearing under their members, which the spring layout piled onto them. 300 iterations
+        # settle the shipped graph; a big graph gets fewer (each iteration is O(n^2)).
+        raw = nx.forceatlas2_layout(sub, seed=LAYOUT_SEED, max_iter=300 if len(part) <= 300 else 100,
+                                    distributed_action=True, scaling_ratio=4.0) \
             if len(part) > 1 else {part[0]: (0.0, 0.0)}
         if index == 0:
             box = (0.0, main_bottom, 1.0, 1.0)
         else:
             column, row = (index - 1) % 6, (index - 1) // 6
             box = (column / 6, -row * 0.08, column / 6 + 0.1, -row * 0.08 + 0.05)
-        xs, ys = [p[0] for p in raw.values()], [p[1] for p in raw.values()]
+        xs, ys = [float(p[0]) for p in raw.values()], [float(p[1]) for p in raw.values()]
         for iri, (x, y) in raw.items():
+            x, y = float(x), float(y)
             fx = (x - min(xs)) / ((max(xs) - min(xs)) or 1) if len(part) > 1 else 0.5
             fy = (y - min(ys)) / ((max(ys) - min(ys)) or 1) if len(part) > 1 else 0.5
             positions[iri] = (round(box[0] + fx * (box[2] - box[0]), 4), round(box[1] + fy * (box[3] - box[1]), 4))
@@ -191,7 +196,7 @@ def network_spec(store, page_url: PageUrl = site_page_url) -> dict:
     return _spec(network_data(store, page_url))
 
 
-def _spec(data: dict, width: int = 1100, height: int = 760) -> dict:
+def _spec(data: dict, width: int = 1020, height: int = 760) -> dict:
     import altair as alt
 
     x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.03, 1.2]))  # room on the right for the labels
@@ -203,20 +208,21 @@ def _spec(data: dict, width: int = 1100, height: int = 760) -> dict:
     edges = alt.Chart(alt.Data(name="edges")).mark_rule(strokeWidth=1.3, opacity=0.65, tooltip=tip).encode(
         x=x, y=y, x2="x2:Q", y2="y2:Q",
         stroke=alt.Stroke("kind:N", title="relation", scale=alt.Scale(
-            domain=edge_kinds, range=[EDGE_COLOURS[k] for k in edge_kinds]), legend=alt.Legend(orient="top-right")),
+            domain=edge_kinds, range=[EDGE_COLOURS[k] for k in edge_kinds]), legend=alt.Legend(orient="right")),
     ).properties(name="edge")
     node_base = alt.Chart(alt.Data(name="nodes")).encode(
         x=x, y=y, href="href:N", description="label:N")
     nodes = node_base.mark_point(filled=True, opacity=1, stroke="#ffffff", strokeWidth=0.8, cursor="pointer",
                                  tooltip=tip).encode(
         fill=alt.Fill("kind:N", title="node", scale=alt.Scale(
-            domain=node_kinds, range=[NODE_COLOURS[k] for k in node_kinds]), legend=alt.Legend(orient="top-left")),
+            domain=node_kinds, range=[NODE_COLOURS[k] for k in node_kinds]), legend=alt.Legend(orient="right")),
         shape=alt.Shape("kind:N", title="node", scale=alt.Scale(
             domain=node_kinds, range=[NODE_SHAPES[k] for k in node_kinds])),
         size=alt.Size("degree:Q", scale=alt.Scale(range=[50, 420]), legend=None),
     ).properties(name="node")
     labelled = node_base.transform_filter(alt.FieldOneOfPredicate("kind", list(AGENT_KINDS) + ["movement", OTHER_KIND]))
-    text = {"align": "left", "dx": 8, "dy": 0, "fontSize": 10.5, "cursor": "pointer", "tooltip": tip}
+    text = {"align": "left", "dx": 8, "dy": 0, "fontSize": 10.5, "cursor": "pointer", "tooltip": tip,
+            "fontWeight": {"expr": f"datum.degree >= {HUB_DEGREE} ? 'bold' : 'normal'"}}
     # a white halo under each label keeps it readable where lines cross it
     halo = labelled.mark_text(**text, stroke="#ffffff", strokeWidth=3, strokeJoin="round", opacity=0.9).encode(
         text="short:N").properties(name="label_halo")
@@ -252,7 +258,7 @@ def network_html(store, page_url: PageUrl = site_page_url) -> str:
         f"{len(data['nodes'])} nodes and {len(data['edges'])} relations are drawn; "
         f"{data['agents_left_out']} agents with none of these relations (mostly the voices of claims) are left out. "
         "Hover over a node or a line for the full names and the role; click a node to open its page.</p>")
-    return html_page("Network of the actors", intro, _spec(data), _fallback(data))
+    return html_page("Network of the actors", intro, _spec(data), _fallback(data), "The relations as a list")
 
 
 def _fallback(data: dict) -> str:

@@ -72,9 +72,10 @@ noscript ol li { margin-bottom: .6rem; }
 """
 
 
-def html_page(title: str, intro_html: str, spec: dict, fallback_html: str) -> str:
+def html_page(title: str, intro_html: str, spec: dict, fallback_html: str, list_summary: str) -> str:
     """A complete page that works offline: the chart (Vega bundled inline, links open in the same window, no
-    editor link), and `fallback_html` inside <noscript> for readers without JavaScript."""
+    editor link), and `fallback_html` inside <noscript> for readers without JavaScript. With JavaScript the same
+    list is offered, closed, under `list_summary`: the chart's marks take no keyboard focus, the list's links do."""
     options = {"renderer": "svg", "actions": {"export": True, "source": False, "compiled": False, "editor": False},
                "loader": {"target": "_self"}}
     return (
@@ -83,6 +84,8 @@ def html_page(title: str, intro_html: str, spec: dict, fallback_html: str) -> st
         f"<title>{html.escape(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n<main>\n"
         f"<h1>{html.escape(title)}</h1>\n<div class=\"intro\">{intro_html}</div>\n"
         f"<div id=\"chart\" class=\"chart\"></div>\n<noscript>\n{fallback_html}\n</noscript>\n"
+        f"<details id=\"as-list\" hidden>\n<summary>{html.escape(list_summary)}</summary>\n{fallback_html}\n"
+        "</details>\n<script>document.getElementById(\"as-list\").hidden = false;</script>\n"
         f"<script>{_javascript_bundle()}</script>\n"
         f"<script>vegaEmbed(\"#chart\", {_script_json(spec)}, {_script_json(options)})"
         ".catch(function (e) { console.error(e); });</script>\n"
