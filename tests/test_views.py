@@ -254,3 +254,13 @@ def test_other_commands_do_not_load_the_view_libraries():
             "print(sorted(m for m in ('altair', 'vl_convert', 'networkx', 'numpy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_graph_without_events_says_so(tmp_path):
+    path = tmp_path / "other.ttl"
+    path.write_text("<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n", encoding="utf-8")
+    store = open_store(shipped=False, data=[path])
+    assert timeline_data(store) == []
+    assert "<strong>The graph read has no dated event.</strong>" in timeline_html(store)
+    assert _event_marks(timeline_svg(store)) == []
+    assert network_data(store) == {"nodes": [], "edges": [], "agents_left_out": 0}

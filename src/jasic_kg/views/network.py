@@ -258,6 +258,8 @@ def network_html(store, page_url: PageUrl = site_page_url) -> str:
         f"{len(data['nodes'])} nodes and {len(data['edges'])} relations are drawn; "
         f"{data['agents_left_out']} agents with none of these relations (mostly the voices of claims) are left out. "
         "Hover over a node or a line for the full names and the role; click a node to open its page.</p>")
+    if not data["edges"]:
+        intro += "<p><strong>The graph read has none of these relations.</strong></p>"
     return html_page("Network of the actors", intro, _spec(data), _fallback(data), "The relations as a list")
 
 

@@ -298,6 +298,8 @@ def timeline_html(store, page_url: PageUrl = site_page_url) -> str:
         "the article gives no bound on one side, the bar is faded and ends in an arrow at the edge. A diamond marks "
         "a day the article states; a tick marks the date by which an event was under way. Hover over an event "
         "for the article's words; click it to open its page.</p>")
+    if not events:
+        intro += "<p><strong>The graph read has no dated event.</strong></p>"
     return html_page("Timeline of the events", intro, _spec(events), _fallback_list(events),
                      "The events as a list, with the article's words")
 
