@@ -99,7 +99,7 @@ def _is_class(shapes: Store, node) -> bool:
 
 def check_findings(data: Store, check_files: Iterable[Path]) -> list[ValidationFinding]:
     from jasic_kg.queries import load_query_file
-    from jasic_kg.store import sparql_error
+    from jasic_kg.sparql import sparql_error
 
     out = []
     for path in check_files:
