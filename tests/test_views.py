@@ -31,6 +31,8 @@ EXTRA = """@prefix jkg: <https://w3id.org/jasic-kg/ontology#> .
 jid:test-open-ended a jkg:Event ; rdfs:label "test event </script><b>open-ended</b>"@en ;
     jkg:eventType jv:detention ; jkg:dateStated "since then" ; jkg:earliestDate "2018-08-24"^^xsd:date ;
     jkg:narrativePosition 27 .
+jid:test-edtf-only a jkg:Event ; rdfs:label "test event dated only in EDTF"@en ;
+    jkg:eventType jv:detention ; jkg:dateStated "in the spring" ; jkg:edtf "2019-03/2019-05" .
 jid:test-narrative-only a jkg:Event ; rdfs:label "test event told only in order"@en ;
     jkg:eventType jv:detention ; jkg:dateStated "undated" ; jkg:narrativePosition 28 .
 """
@@ -131,7 +133,14 @@ def test_an_event_known_only_by_narrative_order_gets_its_own_lane(extra_store):
     assert (lane["iri"], lane["narrativePosition"], lane["dateStated"]) == (JID + "test-narrative-only", 28,
                                                                             "undated")
     assert "start" not in lane  # no date is drawn for it
-    assert len(events) == 54
+    assert len(events) == 55
+
+
+def test_an_event_dated_only_in_edtf_gets_the_days_the_value_admits(extra_store):
+    (event,) = [e for e in timeline_data(extra_store) if e["iri"] == JID + "test-edtf-only"]
+    assert (event["earliest"], event["latest"], event["start"], event["end"]) == (
+        "2019-03-01", "2019-05-31", "2019-03-01", "2019-06-01")
+    assert event["dateBasis"] == "the days the EDTF value admits (the graph has no bounds)"
 
 
 # --- the timeline's outputs --------------------------------------------------------------------------------
@@ -153,7 +162,7 @@ def test_the_svg_has_one_mark_per_event_with_its_link(store, events):
 
 
 def test_the_svg_draws_the_narrative_lane(extra_store):
-    assert len(_event_marks(timeline_svg(extra_store))) == 54
+    assert len(_event_marks(timeline_svg(extra_store))) == 55
 
 
 def test_the_html_page_is_offline_and_has_the_list_fallback(extra_store):
@@ -163,7 +172,7 @@ def test_the_html_page_is_offline_and_has_the_list_fallback(extra_store):
     assert page.count("</script>") == 3  # a label cannot close a script element early
     noscript = page[page.index("<noscript>"):page.index("</noscript>")]
     items = re.findall(r"<li>.*?</li>", noscript, re.S)
-    assert len(items) == 54
+    assert len(items) == 55
     assert "<a href=\"id/detention-2018-07-27.html\">detention of 30 worker activists and supporters " \
            "(27 July 2018)</a> (detention): on 27 July [EDTF 2018-07-27; 2018-07-27]" in noscript
     assert "test event &lt;/script&gt;&lt;b&gt;open-ended&lt;/b&gt;</a> (detention): since then [not before " \

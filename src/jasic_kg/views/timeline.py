@@ -103,6 +103,11 @@ def timeline_data(store, page_url: PageUrl = site_page_url) -> list[dict]:
     for row in _english_first(rows):
         iri = row["event"].value
         earliest, latest, latest_start = (_date(_value(row, k)) for k in ("earliest", "latest", "latestStart"))
+        bounds_from_edtf = not (earliest or latest or latest_start) and _value(row, "edtf") is not None
+        if bounds_from_edtf:
+            earliest, latest = _edtf_bounds(_value(row, "edtf"))
+            if not (earliest or latest):
+                continue  # an EDTF value with no placeable day (a season) and no bounds: nothing to draw
         position = _value(row, "narrativePosition")
         events.append({
             "iri": iri,
@@ -113,7 +118,8 @@ def timeline_data(store, page_url: PageUrl = site_page_url) -> list[dict]:
             "earliest": earliest.isoformat() if earliest else None,
             "latest": latest.isoformat() if latest else None,
             "latestStart": latest_start.isoformat() if latest_start else None,
-            "dateBasis": _value(row, "dateBasis"),
+            "dateBasis": _value(row, "dateBasis") or ("the days the EDTF value admits (the graph has no bounds)"
+                                                      if bounds_from_edtf else None),
             "narrativePosition": int(position) if position is not None else None,
             "openStart": earliest is None,
             "openEnd": latest is None,
@@ -143,6 +149,17 @@ def timeline_data(store, page_url: PageUrl = site_page_url) -> list[dict]:
         narrative[-1]["tip"] = _tip(narrative[-1])
         narrative[-1]["description"] = f"{narrative[-1]['label']}: {narrative[-1]['dateStated']}"
     return events + narrative
+
+
+def _edtf_bounds(value: str) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last day an EDTF value admits (the value's own precision: "2018-06" is June 2018)."""
+    from jasic_kg.dates import NotEDTF, edtf_spans
+
+    try:
+        start, end, _ = edtf_spans(value)
+    except NotEDTF:
+        return None, None
+    return (start[0] if start else None), (end[1] if end else None)
 
 
 def _assign_stories(events: list[dict]) -> None:
