@@ -161,6 +161,15 @@ def test_the_svg_has_one_mark_per_event_with_its_link(store, events):
     assert not any(link.startswith("http") for link in links)
 
 
+def test_each_event_type_has_its_own_colour(store, events):
+    from jasic_kg.views.timeline import timeline_spec
+
+    spec = timeline_spec(store)
+    scale = spec["vconcat"][0]["layer"][0]["encoding"]["color"]["scale"]
+    assert scale["domain"] == sorted({e["type"] for e in events}) and len(scale["domain"]) == 34
+    assert len(set(scale["range"])) == len(scale["range"]) == 34
+
+
 def test_the_svg_draws_the_narrative_lane(extra_store):
     assert len(_event_marks(timeline_svg(extra_store))) == 55
 

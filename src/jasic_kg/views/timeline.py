@@ -56,6 +56,15 @@ ORDER BY ?narrativePosition ?event
 
 _DAY = dt.timedelta(days=1)
 
+# Vega's tableau20 then category20b: 40 distinct colours, one per event type (the shipped graph has 34 types;
+# a single scheme of 20 would give two types one colour). Beyond 40 types the colours repeat.
+PALETTE = ["#4c78a8", "#9ecae9", "#f58518", "#ffbf79", "#54a24b", "#88d27a", "#b79a20", "#f2cf5b", "#439894",
+           "#83bcb6", "#e45756", "#ff9d98", "#79706e", "#bab0ac", "#d67195", "#fcbfd2", "#b279a2", "#d6a5c9",
+           "#9e765f", "#d8b5a5",
+           "#393b79", "#5254a3", "#6b6ecf", "#9c9ede", "#637939", "#8ca252", "#b5cf6b", "#cedb9c", "#8c6d31",
+           "#bd9e39", "#e7ba52", "#e7cb94", "#843c39", "#ad494a", "#d6616b", "#e7969c", "#7b4173", "#a55194",
+           "#ce6dbd", "#de9ed6"]
+
 
 def _value(row, name):
     term = row.get(name)
@@ -220,7 +229,8 @@ def _spec(events: list[dict], width: int = 720) -> dict:
     import altair as alt
 
     types = sorted({e["type"] for e in events})
-    colour = alt.Color("type:N", title="event type", scale=alt.Scale(domain=types, scheme="tableau20"),
+    palette = [PALETTE[i % len(PALETTE)] for i in range(len(types))]
+    colour = alt.Color("type:N", title="event type", scale=alt.Scale(domain=types, range=palette),
                        legend=alt.Legend(columns=3, symbolLimit=0, orient="bottom", labelLimit=220))
     # each panel's events go into the spec's top-level datasets, referred to by name: Altair would otherwise copy
     # them into every layer and validate each copy (most of the build time)
