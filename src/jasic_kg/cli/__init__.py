@@ -21,6 +21,7 @@ from jasic_kg.cli.export_cmd import export
 from jasic_kg.cli.link_cmd import link
 from jasic_kg.cli.query_cmd import queries, query
 from jasic_kg.cli.validate_cmd import validate
+from jasic_kg.cli.views_cmd import network, timeline
 
 # --- the group ---------------------------------------------------------------------------------------------
 
@@ -34,7 +35,7 @@ def cli(ctx, debug):
     ctx.ensure_object(dict)["debug"] = debug
 
 
-for command in (validate, query, queries, export, describe, search, stats, evidence, link):
+for command in (validate, query, queries, export, describe, search, stats, evidence, link, timeline, network):
     cli.add_command(command)
 
 
