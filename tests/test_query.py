@@ -19,7 +19,8 @@ from jasic_kg.queries import (
     compare_results, find_params, load_query, param_from_variable, parse_header, run_saved_query,
 )
 from jasic_kg.results import QueryResult
-from jasic_kg.store import EndpointStore, inject_values, open_store
+from jasic_kg.sparql import inject_values
+from jasic_kg.store import EndpointStore, open_store
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 HOSTILE = ['"', "}", "\\u0022", "} ; DROP ALL ; #", '" } ; DROP ALL ; # ', "'''", '"""', "\n}\nINSERT DATA { <a:b> <a:c> <a:d> }",
@@ -66,7 +67,7 @@ def test_header_inline_list_and_quotes():
 def test_header_error_has_line():
     with pytest.raises(InputError) as e:
         parse_header("#+ summary: x\n#+ this is not yaml\n", path="q.rq")
-    assert str(e.value) == "q.rq:2: query header: expected 'key: value', got 'this is not yaml'"
+    assert str(e.value) == "q.rq:2: query header: could not find expected ':'"
 
 
 # --- parameters -------------------------------------------------------------------------------------------

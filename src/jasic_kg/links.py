@@ -19,15 +19,14 @@ from pathlib import Path
 import pyoxigraph as ox
 import yaml
 
+from jasic_kg.terms import OWL, RDFS, XSD
+
 LINK_SETS = ("links.sssom.tsv",)
 CANDIDATE_SETS = ("links-candidates.sssom.tsv",)
 
 SSSOM = "https://w3id.org/sssom/"
-OWL = "http://www.w3.org/2002/07/owl#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 PAV = "http://purl.org/pav/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 MAPPING_BASE = "https://w3id.org/jasic-kg/mapping/"
 
 PREFIXES = {
@@ -114,6 +113,8 @@ def mapping_quads(path: Path, assert_links: bool) -> list[ox.Quad]:
             add(node, RDFS + "seeAlso", ox.NamedNode(row["see_also"]))
         if row.get("comment"):
             add(node, RDFS + "comment", ox.Literal(row["comment"], language="en"))
+        if row.get("other"):  # `link check --write` records the link's last status here
+            add(node, SSSOM + "other", ox.Literal(row["other"]))
         if assert_links:
             add(subject, predicate, target)
     return quads

@@ -5,7 +5,7 @@ loopback port and answers the SPARQL protocol; no protocol is written here. In f
 library HTTP server on the public port:
 
 - `/query` (GET and POST, SPARQL 1.1 Protocol section 2.1) is forwarded to Oxigraph after the project's own
-  query checks (size, nesting, SERVICE unless allowed: store.check_query). SPARQL Update is refused (403): the
+  query checks (size, nesting, SERVICE unless allowed: sparql.check_query). SPARQL Update is refused (403): the
   endpoint is read-only. A query that does not finish within the timeout is stopped (503). Oxigraph streams its
   results, so an error met while streaming would reach a client as a 200 with a truncated body; the front reads
   the whole answer first and turns such a body into a 503. Answers are kept (the graph cannot change while
@@ -327,7 +327,7 @@ class Front:
     # /query -----------------------------------------------------------------------------------------------
 
     def sparql(self, method: str, query_string: str, content_type: str, body: bytes, accept: str) -> Answer:
-        from jasic_kg.store import check_query
+        from jasic_kg.sparql import check_query
 
         params = parse_qs(query_string, keep_blank_values=True)
         kind = content_type.split(";")[0].strip().lower()

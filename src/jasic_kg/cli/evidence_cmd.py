@@ -38,7 +38,7 @@ def evidence_anchor(sources, output, data, allow_context, input_format, max_byte
     read = [ev.read_source(source, max_bytes) for source in sources]
     store = _store(data=data, max_bytes=max_bytes, allow_context=allow_context, input_format=input_format)
     if data:
-        from jasic_kg.inputs import opened
+        from jasic_kg.io.inputs import opened
 
         texts = ev.texts_by_sha(store, [sha for _, sha in read])
         with opened(data, input_format, max_bytes) as inputs:
