@@ -159,8 +159,10 @@ class OxigraphProcess:
             with contextlib.suppress(OSError):
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
                 conn.request("GET", "/")
-                if conn.getresponse().status == 200:
-                    return True
+                response = conn.getresponse()
+                # ours, not another server that took the port first (the child then exits: polled above)
+                if response.status == 200 and response.getheader("Server", "").startswith("Oxigraph"):
+                    return self.proc.poll() is None
             time.sleep(0.05)
         return False
 

@@ -28,7 +28,7 @@ from jasic_kg.io import resources
 from jasic_kg.errors import InputError, NetworkError, QueryError
 from jasic_kg.io.rdfio import (
     DEFAULT_MAX_BYTES, check_file, load_graph, parser_input, rdf_format,
-    run_native,
+    run_native, write_bytes,
 )
 from jasic_kg.results import QueryResult
 from jasic_kg.sparql import _SERVICE, _query_form, check_query, code_text, inject_values, sparql_error, unescape_codepoints
@@ -157,7 +157,7 @@ class LocalStore(GraphStore):
         try:
             store = self._load(Store())  # strict parse and content checks, once
             store.dump(str(tmp / _CACHE_DUMP), RdfFormat.N_QUADS)
-            (tmp / ".complete").write_text(f"{len(store)}\n")  # the quad count, checked on every read
+            write_bytes(tmp / ".complete", f"{len(store)}\n".encode())  # the quad count, checked on every read
             try:
                 os.replace(tmp, target)  # atomic: another process sees all or nothing
             except OSError:
