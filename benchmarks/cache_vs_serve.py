@@ -100,7 +100,7 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-ondisk", action="store_true")
     ap.add_argument("--only", help="comma-separated saved-query names (default: every one without a required "
-                                   "parameter that lacks a default)")
+                                   "parameter that lacks a default); their rows replace or join the last run's")
     ap.add_argument("--update", metavar="BENCHMARKS.md", help="replace this file's section with the table")
     ap.add_argument("--served-only", action="store_true",
                     help="measure only the served columns again, into the last run's JSON of this size")
@@ -187,8 +187,14 @@ def main(argv=None) -> int:
 
     startup_s = served(exe, data, queries, rows, a.repeat, log)
 
+    now = _dt.datetime.now().isoformat(timespec="seconds")
+    if a.only and results.exists():  # a few queries again (or new ones): into the last full run's figures
+        doc = json.loads(results.read_text())
+        doc["rows"].update(rows)
+        doc.setdefault("partial_runs", []).append({"date": now, "queries": sorted(rows)})
+        return finish(doc, results, a)
     doc = {"size": a.size, "triples": triples, "repeat": a.repeat, "load_s": load_s, "cache_build_s": build_s,
-           "serve_startup_s": startup_s, "load_compare": load_cmp, "date": _dt.datetime.now().isoformat(timespec="seconds"), "rows": rows}
+           "serve_startup_s": startup_s, "load_compare": load_cmp, "date": now, "rows": rows}
     return finish(doc, results, a)
 
 
@@ -280,12 +286,14 @@ def report(doc: dict, skip_ondisk: bool) -> str:
          f"{lc['nocache']['cpu_s']:.2f} s CPU ({lc['nocache']['wall_s']:.2f} s wall); the two paths run the same "
          f"query on the same in-memory store, so this is their whole difference. The cache entry's first build: "
          f"{doc['cache_build_s']:.2f} s (a whole command). `serve` ready after {doc['serve_startup_s']:.2f} s"
-         + (f" (the served columns measured again on {doc['served_date']})." if doc.get("served_date") else "."), "",
+         + (f" (the served columns measured again on {doc['served_date']})." if doc.get("served_date") else ".")
+         + "".join(f" Measured on {r['date']} with `--only` (the same way, alone): {', '.join(r['queries'])}."
+                   for r in doc.get("partial_runs", [])), "",
          "| saved query | rows | in memory (query only) | `--no-cache` | cached | cached ≤ no-cache (CPU) | "
          + ("on-disk store (previous cache) | " if not skip_ondisk else "") + "served first: HTTP (client) | served warm: HTTP (client) |",
          "|---|---:|---:|---:|---:|:-:|" + ("---:|" if not skip_ondisk else "") + "---:|---:|"]
     worst_warm, slower = 0.0, []
-    for name, r in doc["rows"].items():
+    for name, r in sorted(doc["rows"].items()):
         nc, ca = r["nocache"].get("cpu_s"), r["cached"].get("cpu_s")
         ok = nc is not None and ca is not None and ca <= nc
         if not ok:
