@@ -45,8 +45,8 @@ def validate(data, allow_context, input_format, fmt, output, engine, inference, 
 
     With --endpoint, the data is read on the endpoint, not locally (the shapes and checks are the shipped ones).
     """
-    from jasic_kg.inputs import opened
-    from jasic_kg.validation.validate import RENDERERS
+    from jasic_kg.io.inputs import opened
+    from jasic_kg.validation.render import RENDERERS
     from jasic_kg.validation.validate import validate as run
 
     fmt = pick_format(fmt, output, VALIDATE_FORMATS, "text")
@@ -79,7 +79,7 @@ def validate(data, allow_context, input_format, fmt, output, engine, inference, 
 def _validate_endpoint(endpoint, graph, data, engine, inference, fmt, output, timeout, max_bytes):
     from jasic_kg.errors import InputError
     from jasic_kg.validation.remote import validate_endpoint
-    from jasic_kg.validation.validate import RENDERERS
+    from jasic_kg.validation.render import RENDERERS
 
     if not endpoint:
         raise InputError("--graph needs --endpoint")

@@ -79,22 +79,24 @@ def validate_endpoint(endpoint: str, *, graph: str | None = None, timeout: float
     """Validate the endpoint's graph (`graph`: a named graph, else the default graph) with the shipped shapes and
     checks, by the native engine. Returns a ValidationReport as `validate` does."""
     from jasic_kg.validation import validate as local
+    from jasic_kg.validation.checks import BUILTIN_CHECKS
+    from jasic_kg.validation.report import ValidationFinding, ValidationReport
 
     step = progress or (lambda note: None)
     remote = RemoteGraph(EndpointStore(endpoint, timeout=timeout, max_bytes=max_bytes, default_graph=graph))
     shape_paths, checks = resources.shape_files(), resources.check_files()
     where = f"{endpoint} (graph <{graph}>)" if graph else f"{endpoint} (default graph)"
-    report = local.ValidationReport(
+    report = ValidationReport(
         files=[str(p) for p in shape_paths], engine=f"native, as SPARQL at {where}", inference="none",
-        checks=[p.stem for p in checks] + [f"{name}-violation" for name in local.BUILTIN_CHECKS])
+        checks=[p.stem for p in checks] + [f"{name}-violation" for name in BUILTIN_CHECKS])
     shapes, shape_files_of = Store(), {}
     for path in shape_paths:
         step(f"reading {Path(path).name}")
         try:
             quads = read_quads(path, DEFAULT_MAX_BYTES)
         except InputError as e:
-            report.findings.append(local.ValidationFinding("syntax", "Violation", e.message, file=e.path,
-                                                           line=e.line, column=e.column))
+            report.findings.append(ValidationFinding("syntax", "Violation", e.message, file=e.path,
+                                                     line=e.line, column=e.column))
             continue
         shapes.extend(Quad(q.subject, q.predicate, q.object, DefaultGraph()) for q in quads)
         for q in quads:
@@ -109,15 +111,8 @@ def validate_endpoint(endpoint: str, *, graph: str | None = None, timeout: float
     report.shapes = len({q.subject for q in shapes.quads_for_pattern(None, NamedNode(RDF + "type"), None)
                          if q.object.value in (SH + "NodeShape", SH + "PropertyShape")}
                         | {q.object for q in shapes.quads_for_pattern(None, NamedNode(SH + "property"), None)})
-    step(f"SHACL (native, as SPARQL at {endpoint})")
-    report.findings += local.run_native(remote, shapes, "none", fallback=report.fallback_shapes)
-    step(f"{len(checks)} check queries at {endpoint}")
-    report.findings += local.check_findings(remote, checks)
-    for name, builtin in local.BUILTIN_CHECKS.items():
-        step(f"check {name}")
-        report.findings += builtin(remote)
-    step("meta checks")
-    report.findings += local.meta_findings(remote, shapes, shape_files_of)
+    report.findings += local.validate_store(remote, shapes, check_files=checks, shape_files_of=shape_files_of,
+                                            fallback=report.fallback_shapes, progress=step)
     return report
 
 
