@@ -186,24 +186,19 @@ def virtuoso_missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def virtuoso_server(tmp_path_factory):
-    reason = virtuoso_missing()
-    if reason:
-        print(f"skipping Virtuoso: {reason}")
-        pytest.skip(reason)
-    db = tmp_path_factory.mktemp("virtuoso")
+def start_virtuoso(db: Path) -> Virtuoso:
+    """Virtuoso with its database in `db` (created), a test user with a random password allowed SPARQL updates."""
+    db.mkdir(parents=True, exist_ok=True)
     vsp = db / "vsp"
-    vsp.mkdir()
+    vsp.mkdir(exist_ok=True)
     sql_port, http_port = free_port(), free_port()
     ini = db / "virtuoso.ini"
     ini.write_text(VIRTUOSO_INI.format(db=db, sql_port=sql_port, http_port=http_port, vsp=vsp))
-    log = db / "virtuoso.log"
     proc = subprocess.Popen(["virtuoso-t", "+foreground", "+configfile", str(ini)], cwd=db,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{http_port}"
     try:
-        _wait_http(base + "/sparql?query=ASK%7B%7D", proc, log)
+        _wait_http(base + "/sparql?query=ASK%7B%7D", proc, db / "virtuoso.log")
         # isql-vt HOST:PORT USER PASSWORD: a fresh database's dba password is "dba" (loopback only, deleted after)
         server = Virtuoso(base, proc, "jasic-test", secrets.token_urlsafe(12),
                           ["isql-vt", f"127.0.0.1:{sql_port}", "dba", "dba"])
@@ -212,5 +207,15 @@ def virtuoso_server(tmp_path_factory):
     except BaseException:
         stop(proc)
         raise
+    return server
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    reason = virtuoso_missing()
+    if reason:
+        print(f"skipping Virtuoso: {reason}")
+        pytest.skip(reason)
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
     yield server
-    stop(proc)
+    stop(server.proc)
