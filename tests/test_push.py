@@ -144,8 +144,9 @@ class _DroppingProxy(http.server.ThreadingHTTPServer):
     """Forwards to `upstream`, except that the `fail_at`-th write (PUT/POST to the graph store) is read and then
     answered by closing the connection, as a server that dies mid-upload."""
 
-    def __init__(self, upstream: str, fail_at: int):
+    def __init__(self, upstream: str, fail_at: int = 0):
         self.upstream, self.fail_at, self.writes = upstream, fail_at, 0
+        self.authorization: list[str | None] = []  # the Authorization header of each request
         super().__init__(("127.0.0.1", 0), _ProxyHandler)
 
     @property
@@ -159,6 +160,7 @@ class _ProxyHandler(http.server.BaseHTTPRequestHandler):
 
     def _forward(self):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.authorization.append(self.headers.get("Authorization"))
         if self.path.startswith("/store") and self.command in ("PUT", "POST"):
             self.server.writes += 1
             if self.server.writes == self.server.fail_at:
@@ -223,6 +225,23 @@ def test_server_killed_mid_push_is_a_clean_error_not_a_hang(shipped, local_store
         f"{server.store}: Connection refused; the server does not answer, so what the graph "
         f"<https://example.org/killed> holds now is unknown ({len(batches([q.triple for q in local_store.quads()], 2000)[0])}"
         f" of {SHIPPED_TRIPLES} triples had been accepted): re-run push to replace it")
+
+
+def test_bearer_token_from_the_environment(small, run, oxigraph_server, monkeypatch):
+    proxy = _DroppingProxy(oxigraph_server.base)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    monkeypatch.setenv("JASIC_KG_TOKEN", "tok-123")
+    try:
+        r = run("push", "--endpoint", proxy.url + "/query", "--graph", "https://example.org/bearer")
+    finally:
+        proxy.shutdown()
+    assert r.exit_code == 0, r.stderr
+    assert proxy.authorization and set(proxy.authorization) == {"Bearer tok-123"}
+
+
+def test_a_graph_that_is_not_an_iri_is_a_usage_error(small, run):
+    r = run("push", "--endpoint", "http://127.0.0.1:9/query", "--graph", "not an iri")
+    assert r.exit_code == 2 and r.stderr.startswith("jasic-kg: error: --graph must be an absolute IRI: 'not an iri'")
 
 
 def test_unreachable_endpoint_exits_3(small, run):

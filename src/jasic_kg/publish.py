@@ -136,16 +136,16 @@ class _Client:
         self.session.headers["User-Agent"] = USER_AGENT.format(version=__version__)
         self.credentials = credentials
         self.timeout = timeout
-        self.auth = None
+        # never None: requests would then send ~/.netrc credentials unasked (proxies from the environment are
+        # still used, as by the query endpoint's urllib)
+        self.auth = _NO_AUTH
         if credentials.token:
             self.session.headers["Authorization"] = f"Bearer {credentials.token}"
-        elif not credentials.user:
-            self.session.trust_env = False  # no ~/.netrc credentials sent unasked
 
     def choose_auth(self, url: str) -> None:
         """Basic, unless the server asks for digest: a bodiless request reads its challenge first, so that no
         batch is uploaded twice."""
-        if not self.credentials.user or self.auth is not None:
+        if not self.credentials.user or self.auth is not _NO_AUTH:
             return
         from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 
@@ -207,6 +207,13 @@ class _Client:
         except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise _HttpFailure(query_url, f"malformed SPARQL JSON results ({e})") from None
         return [dict(zip(result.variables, row)) for row in result.rows]
+
+
+def _no_auth(request):
+    return request
+
+
+_NO_AUTH = _no_auth  # requests calls `auth(request)`: this one adds nothing
 
 
 def _reason(e: Exception) -> str:
@@ -333,7 +340,7 @@ def push(triples: Iterable[Triple], endpoint: str, *, graph: str = DEFAULT_GRAPH
                 # no Graph Store at that URL (nothing was written): SPARQL Update, in its own batch size
                 protocol = "update"
                 parts = batches(unique, batch_size or UPDATE_BATCH_TRIPLES)
-                client.auth = None
+                client.auth = _NO_AUTH
                 client.choose_auth(service.update)
         for i in range(first, len(parts)):
             step(f"pushing batch {i + 1}/{len(parts)}: {sent}/{len(unique)} triples sent")
