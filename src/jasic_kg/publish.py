@@ -352,6 +352,9 @@ def push(triples: Iterable[Triple], endpoint: str, *, graph: str = DEFAULT_GRAPH
         step(f"counting the triples of <{graph}> on the server")
         on_server = _count(client, service.query, graph_node)
     except _HttpFailure as e:
+        if sent == len(unique) and sent:  # every batch was accepted: it is the COUNT that failed
+            raise NetworkError(f"{e} (counting the triples after the upload; all {sent} triples were accepted)") \
+                from None
         raise NetworkError(f"{e}; {_holds_now(client, service.query, graph_node, len(unique), sent, e)}") from None
     seconds = time.monotonic() - started
     result = PushResult(graph, protocol, len(unique), len(parts), seconds, on_server)
@@ -399,8 +402,20 @@ def _update_send(client: _Client, update: str, graph: NamedNode, part: list[Trip
 _COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?graph { ?s ?p ?o } }"
 
 
+_COUNT_WAITS = (2.0, 5.0, 10.0)  # seconds before asking again a server that answered the COUNT with a 5xx
+
+
 def _count(client: _Client, query_url: str, graph: NamedNode) -> int:
-    rows = client.select(query_url, _COUNT, {"graph": graph})
+    # A server may still be committing a big upload when the COUNT comes (Virtuoso after a million triples:
+    # "SR171: Transaction timed out"): a read, so it is asked again, a few times.
+    for wait in (*_COUNT_WAITS, None):
+        try:
+            rows = client.select(query_url, _COUNT, {"graph": graph})
+            break
+        except _HttpFailure as e:
+            if wait is None or e.status is None or e.status < 500:
+                raise
+            time.sleep(wait)
     try:
         return int(rows[0]["n"].value)
     except (IndexError, KeyError, ValueError, AttributeError):
@@ -413,9 +428,10 @@ def _holds_now(client: _Client, query_url: str, graph: NamedNode, total: int, se
     client.timeout = min(client.timeout, 15.0)
     try:
         held = _count(client, query_url, graph)
-    except _HttpFailure:
-        return (f"the server does not answer, so what the graph <{graph.value}> holds now is unknown ({sent} of "
-                f"{total} triples had been accepted): re-run push to replace it")
+    except _HttpFailure as e:
+        why = "the server does not answer" if e.status is None else f"the server cannot count them now ({e})"
+        return (f"{why}, so what the graph <{graph.value}> holds now is unknown ({sent} of {total} triples had "
+                "been accepted): re-run push to replace it")
     if sent == 0 and failure.status is not None:  # the first request was refused: nothing was written
         return f"the graph <{graph.value}> on the server was not changed (it holds {held} triples)"
     return f"the graph <{graph.value}> on the server now holds {held} of {total} triples: re-run push to replace it"
