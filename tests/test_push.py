@@ -239,6 +239,22 @@ def test_bearer_token_from_the_environment(small, run, oxigraph_server, monkeypa
     assert proxy.authorization and set(proxy.authorization) == {"Bearer tok-123"}
 
 
+def test_basic_auth_where_the_server_asks_for_no_digest(small, run, oxigraph_server, monkeypatch):
+    import base64
+
+    proxy = _DroppingProxy(oxigraph_server.base)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    monkeypatch.setenv("JASIC_KG_PASSWORD", "pw-456")
+    try:
+        r = run("push", "--endpoint", proxy.url + "/query", "--graph", "https://example.org/basic", "--user", "ann")
+    finally:
+        proxy.shutdown()
+    assert r.exit_code == 0, r.stderr
+    basic = "Basic " + base64.b64encode(b"ann:pw-456").decode()
+    # the HEAD that looks for a digest challenge goes without credentials; the upload and the COUNT carry them
+    assert proxy.authorization[0] is None and set(proxy.authorization[1:]) == {basic}
+
+
 def test_a_graph_that_is_not_an_iri_is_a_usage_error(small, run):
     r = run("push", "--endpoint", "http://127.0.0.1:9/query", "--graph", "not an iri")
     assert r.exit_code == 2 and r.stderr.startswith("jasic-kg: error: --graph must be an absolute IRI: 'not an iri'")
