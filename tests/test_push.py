@@ -260,6 +260,26 @@ def test_a_graph_that_is_not_an_iri_is_a_usage_error(small, run):
     assert r.exit_code == 2 and r.stderr.startswith("jasic-kg: error: --graph must be an absolute IRI: 'not an iri'")
 
 
+def test_a_server_that_never_answers_is_a_timeout_not_a_hang(small, run):
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)  # accepts connections (the kernel does) and never answers
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    try:
+        started = time.monotonic()
+        r = run("push", "--endpoint", url + "/query", "--timeout", "1")
+        elapsed = time.monotonic() - started
+    finally:
+        listener.close()
+    assert r.exit_code == 3 and elapsed < 30
+    assert r.stderr.splitlines() == [
+        f"jasic-kg: error: {url}/store: no answer within 1 s; the server does not answer, so what the graph "
+        "<https://w3id.org/jasic-kg/graph> holds now is unknown (0 of 140 triples had been accepted): re-run push "
+        "to replace it"]
+
+
 def test_unreachable_endpoint_exits_3(small, run):
     r = run("push", "--endpoint", "http://127.0.0.1:9/query", "--timeout", "5")
     assert r.exit_code == 3
