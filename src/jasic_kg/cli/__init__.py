@@ -19,6 +19,7 @@ from jasic_kg.cli.browse_cmd import describe, search, stats
 from jasic_kg.cli.evidence_cmd import evidence
 from jasic_kg.cli.export_cmd import export
 from jasic_kg.cli.query_cmd import queries, query
+from jasic_kg.cli.site_cmd import site
 from jasic_kg.cli.validate_cmd import validate
 
 # --- the group ---------------------------------------------------------------------------------------------
@@ -33,7 +34,7 @@ def cli(ctx, debug):
     ctx.ensure_object(dict)["debug"] = debug
 
 
-for command in (validate, query, queries, export, describe, search, stats, evidence):
+for command in (validate, query, queries, export, describe, search, stats, evidence, site):
     cli.add_command(command)
 
 
