@@ -8,7 +8,8 @@ import pytest
 
 from jasic_kg.errors import InputError
 from jasic_kg.io.rdfio import atomic_write, read_quads
-from jasic_kg.validation.validate import ENGINES, validate
+from jasic_kg.validation.engines import ENGINES
+from jasic_kg.validation.validate import validate
 
 
 @pytest.mark.parametrize("name, content, message", [
@@ -65,7 +66,7 @@ def test_conforms_on_fixture(small):
     report = validate()
     assert report.conforms and report.exit_code == 0 and report.findings == []
     assert report.triples == 140 and report.checks == ["date-bounds-violation", "order-cycle-violation", "duplicate-label-violation",
-                                                    "definition-unquoted-term-violation"]
+                                                    "definition-unquoted-term-violation", "edtf-violation"]
 
 
 @pytest.mark.parametrize("engine", list(ENGINES))
@@ -76,7 +77,8 @@ def test_check_query_rows_are_findings(small, tmp_path, engine):
     report = validate([f], engine=engine)
     checks = [x for x in report.findings if x.stage == "check"]
     assert [(x.check, x.focus.value, x.value.value) for x in checks] == [
-        ("date-bounds-violation", "https://w3id.org/jasic-kg/id/petition-signing-2018", "2018-06-01")]
+        ("date-bounds-violation", "https://w3id.org/jasic-kg/id/petition-signing-2018", "2018-06-01"),
+        ("edtf", "https://w3id.org/jasic-kg/id/petition-signing-2018", "2018-05-01")]  # outside "2018-06"
     assert report.exit_code == 1
 
 
@@ -152,7 +154,7 @@ def test_rdfs_inference_on_the_shipped_graph_conforms():
 def test_rdfs_entailment_keeps_literals_as_stated():
     import rdflib
 
-    from jasic_kg.validation.validate import rdfs_entailed
+    from jasic_kg.validation.engines import rdfs_entailed
 
     g = rdflib.Graph().parse(format="turtle", data="""
         @prefix : <http://example.org/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -181,7 +183,7 @@ def test_report_names_the_shapes_that_fell_back_to_pyshacl(small, tmp_path, monk
     report (summary line and JSON) says so."""
     import json
 
-    from jasic_kg.validation.validate import render_json
+    from jasic_kg.validation.render import render_json
 
     tree = _tree_with_shapes(small, tmp_path, """@prefix sh: <http://www.w3.org/ns/shacl#> .
 @prefix jsh: <https://w3id.org/jasic-kg/shapes#> .

@@ -42,7 +42,8 @@ def _script_json(doc) -> str:
 def render_site(store) -> dict[str, bytes]:
     """Every file of the site: relative path -> bytes."""
     from jasic_kg._version import __version__
-    from jasic_kg.export.exporters import canonical_quads, compact_jsonld
+    from jasic_kg.export.jsonld import compact_jsonld
+    from jasic_kg.export.rdf import canonical_quads
     from jasic_kg.site.ontology import ontology_pages
     from jasic_kg.site.pages import Site, page_url
     from jasic_kg.terms import JID
