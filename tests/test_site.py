@@ -422,3 +422,15 @@ def test_a_symbolic_link_is_refused(tmp_path, small_site):
     assert result.exit_code == 2
     assert result.stderr == f"jasic-kg: error: {link}: is a symbolic link; give the folder itself\n"
     assert list(target.iterdir()) == []
+
+
+def test_page_json_ld_is_what_the_json_ld_exporter_makes_of_each_page(store):
+    """The site compacts all pages in one pass; each document must equal the exporter's for that page."""
+    from jasic_kg.export.jsonld import compact_jsonld
+    from jasic_kg.export.rdf import canonical_quads
+    from jasic_kg.site.build import page_jsonld
+
+    iris = [JID + s for s in ("he-pengchao", "detention-2018-07-27", "article-text", "claim-confession-decision-2016",
+                              "solidarity-group")]
+    graphs = [store.describe(NamedNode(i)) for i in iris]
+    assert page_jsonld(graphs) == [compact_jsonld(canonical_quads(g)) for g in graphs]

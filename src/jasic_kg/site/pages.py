@@ -42,6 +42,8 @@ KINDS: list[tuple[str, str, tuple[str, ...]]] = [
     ("mentions", "Names printed beside the article (not actors)", ("NameMention",)),
 ]
 OTHER_KIND = ("other", "Other entities")
+# Pages about statements and qualified relations: listed after people, groups, events... in search results.
+SECONDARY_KINDS = {"claims", "memberships", "quantities", "influences", "mentions"}
 KIND_TITLES = dict([(k, t) for k, t, _ in KINDS] + [OTHER_KIND])
 
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # a local name that is safe as a file name as it is
@@ -278,7 +280,8 @@ class Site:
                 for k in order if k in by_kind]
 
     def search_entries(self) -> list[dict]:
-        """What the offline search box matches: each page's label, other names and, for claims, quotes."""
+        """What the offline search box matches: each page's label (l), other names and quotes (n), kind (k),
+        link (u) and rank (p: 1 for statement pages, shown after the entities they are about)."""
         names: dict[str, list[str]] = {}
         for r in self.store.select("SELECT ?e ?n WHERE { VALUES ?p { rdfs:label skos:prefLabel skos:altLabel "
                                    "jkg:quote } ?e ?p ?n FILTER (isIRI(?e)) }"):
@@ -287,7 +290,8 @@ class Site:
         for iri, kind in sorted(self.kinds.items()):
             label = self.label(iri)
             others = sorted({n for n in names.get(iri, []) if n != label})
-            out.append({"u": page_url(iri, ""), "l": label, "k": KIND_TITLES[kind], "n": others})
+            out.append({"u": page_url(iri, ""), "l": label, "k": KIND_TITLES[kind], "n": others,
+                        "p": 1 if kind in SECONDARY_KINDS else 0})
         return out
 
 

@@ -12,7 +12,7 @@
     var words = fold(query).split(/\s+/).filter(Boolean), hits = [];
     if (!words.length) { return hits; }
     window.JASIC_SEARCH.forEach(function (e) { var s = score(e, words); if (s >= 0) { hits.push([s, e]); } });
-    hits.sort(function (a, b) { return a[0] - b[0] || a[1].l.localeCompare(b[1].l); });
+    hits.sort(function (a, b) { return a[1].p - b[1].p || a[0] - b[0] || a[1].l.localeCompare(b[1].l); });
     return hits.map(function (h) { return h[1]; });
   }
   function show(query) {
