@@ -99,7 +99,7 @@ def _is_class(shapes: Store, node) -> bool:
 
 def check_findings(data: Store, check_files: Iterable[Path]) -> list[ValidationFinding]:
     from jasic_kg.queries import load_query_file
-    from jasic_kg.store import sparql_error
+    from jasic_kg.sparql import sparql_error
 
     out = []
     for path in check_files:
@@ -283,37 +283,17 @@ _DATED = f"""SELECT ?focus ?edtf ?earliest ?latest WHERE {{
   OPTIONAL {{ ?focus <{JKG}latestDate> ?latest }} }}"""
 
 
-def _edtf_span(value) -> tuple | None:
-    """(first day, last day) that an EDTF value (not an interval) admits, widened by the edtf package's rules for
-    approximate and uncertain values (2015~ is 2014 to 2016); None where the bounds are open or conventional."""
-    import datetime
-
-    from edtf.parser.parser_classes import Season
-
-    if value is None or isinstance(value, Season):  # a season's months depend on hemisphere and usage
-        return None
-    try:
-        return tuple(datetime.date(*t[:3]) for t in (value.lower_fuzzy(), value.upper_fuzzy()))
-    except (TypeError, ValueError, AttributeError):  # an open end (..) or an unknown one
-        return None
-
-
 def edtf_findings(data: Store) -> list[ValidationFinding]:
-    """jkg:edtf values parsed by the edtf package (EDTF Levels 0-2, https://www.loc.gov/standards/datetime/), and
-    jkg:earliestDate / jkg:latestDate checked against the bounds the value admits: for A/B, the earliest date lies
+    """jkg:edtf values read as EDTF (jasic_kg.dates, with the edtf package as its reference), and
+    jkg:earliestDate / jkg:latestDate checked against the days the value admits: for A/B, the earliest date lies
     in A and the latest in B; a full day (YYYY-MM-DD) needs both bounds, that day."""
-    rows = list(data.query(_DATED))
-    if not rows:
-        return []  # the edtf package (and its parser) is loaded only for a graph that has EDTF values
     import datetime
 
-    from edtf import parse_edtf
-    from edtf.parser.edtf_exceptions import EDTFParseException
-    from edtf.parser.parser_classes import Interval
+    from jasic_kg.dates import NotEDTF, edtf_spans
 
     out = []
     edtf_property = NamedNode(JKG + "edtf")
-    for row in rows:
+    for row in data.query(_DATED):
         focus, text = row["focus"], row["edtf"].value
 
         def finding(message, prop=edtf_property, value=row["edtf"]):
@@ -321,20 +301,16 @@ def edtf_findings(data: Store) -> list[ValidationFinding]:
                                          check="edtf"))
 
         try:
-            parsed = parse_edtf(text)
-        except EDTFParseException:
+            start, end, interval = edtf_spans(text)
+        except NotEDTF:
             finding(f'jkg:edtf "{text}" is not an EDTF value (such as 2018-07-27, 2018-06, 2015~, 200X or '
                     "2018-06/2018-07-27)")
             continue
-        interval = isinstance(parsed, Interval)
-        spans = {"earliest": _edtf_span(parsed.lower if interval else parsed),
-                 "latest": _edtf_span(parsed.upper if interval else parsed)}
-        if interval and spans["earliest"] and spans["latest"] and spans["earliest"][0] > spans["latest"][1]:
+        if interval and start and end and start[0] > end[1]:
             finding(f'jkg:edtf "{text}" ends before it starts')
             continue
-        for side in ("earliest", "latest"):
-            bound, span = row[side], spans[side]
-            prop = NamedNode(JKG + side + "Date")
+        for side, span in (("earliest", start), ("latest", end)):
+            bound, prop = row[side], NamedNode(JKG + side + "Date")
             if bound is None:
                 if not interval and len(text) == 10 and span and span[0] == span[1]:
                     finding(f'jkg:edtf "{text}" is a full day but {side}Date is missing; both bounds should be '
