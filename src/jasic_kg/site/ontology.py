@@ -7,7 +7,7 @@ the terms the data is checked against. pyLODE was tried first and not used: READ
 
 from __future__ import annotations
 
-from jasic_kg.terms import JID, JKG, JV, PREFIXES, RDF, RDFS, curie
+from jasic_kg.terms import JKG, JV, PREFIXES, RDF, RDFS, curie
 
 OWL = PREFIXES["owl"]
 SKOS = PREFIXES["skos"]
