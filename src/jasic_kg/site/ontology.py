@@ -47,8 +47,8 @@ def ontology_pages(site) -> dict:
                 else (curie(iri) or iri), "curie": curie(iri) or iri, "href": href or (iri if web else None),
                 "web": web}
 
-    def values(iri, prop) -> list[dict]:
-        return [term(o) for o in facts.get(iri, {}).get(prop, [])]
+    def values(iri, prop) -> list[dict]:  # sorted: the same page whatever order the store answers in
+        return sorted((term(o) for o in facts.get(iri, {}).get(prop, [])), key=lambda t: (t["text"], str(t)))
 
     def one(iri, prop) -> str | None:
         vs = facts.get(iri, {}).get(prop, [])
