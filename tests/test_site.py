@@ -325,3 +325,13 @@ def test_page_json_ld_is_what_the_json_ld_exporter_makes_of_each_page(store):
                               "solidarity-group")]
     graphs = [store.describe(NamedNode(i)) for i in iris]
     assert page_jsonld(graphs) == [compact_jsonld(canonical_quads(g)) for g in graphs]
+
+
+def test_a_claim_page_shows_its_quote_once_in_its_claim_block_and_what_it_is_about(site_dir):
+    html = (site_dir / "id/claim-confession-decision-2016.html").read_text(encoding="utf-8")
+    page = Page(html)
+    assert page.body.count("said in a confession video that after surveying several options") == 1
+    assert "Voice: He Pengchao, reported by Yueran Zhang" in page.body
+    assert "claim about" in page.body and "decision-send-to-jasic-2016.html" in page.hrefs
+    assert "jid:evidence-claim-confession-decision-2016" not in page.body  # the anchor is shown as its position
+    assert "characters 12968–13205 of the reference text" in page.body

@@ -122,3 +122,31 @@ def test_screenshots_of_the_index_and_an_entity_page(browser, site, tmp_path_fac
             visit.close()
         assert (shots / file).stat().st_size > 20_000
     print(f"\nscreenshots: {shots}")
+
+
+CONTRAST = """(selectors) => {
+  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = (c) => { const [r, g, b] = rgb(c).map((v) => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const background = (el) => { for (; el; el = el.parentElement) { const c = getComputedStyle(el).backgroundColor;
+    if (c !== "rgba(0, 0, 0, 0)" && c !== "transparent") { return c; } } return "rgb(255, 255, 255)"; };
+  return selectors.map((s) => { const el = document.querySelector(s); if (!el) { return [s, null]; }
+    const a = lum(getComputedStyle(el).color), b = lum(background(el));
+    return [s, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)]; });
+}"""
+
+
+def test_text_has_enough_contrast(browser, site):
+    """WCAG 2 AA: at least 4.5:1 for body text, links, notes, quotes and the header's links."""
+    visit = open_page(browser, url(site, "id/claim-confession-decision-2016.html"))
+    try:
+        ratios = dict(visit.page.evaluate(CONTRAST, ["main p", "main a", ".note", "blockquote p", ".anchor",
+                                                      "header.site a.home", "header.site nav a + a", "footer.site p",
+                                                      ".voice", "dl.facts dt"]))
+    finally:
+        visit.close()
+    assert all(r is not None for r in ratios.values()), ratios
+    low = {s: round(r, 2) for s, r in ratios.items() if r < 4.5}
+    assert low == {}, f"contrast below 4.5:1: {low}"
+

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from pyoxigraph import NamedNode
 
+from jasic_kg.describe import CLAIM_FIELDS
 from jasic_kg.terms import JID, JKG, JV, PREFIXES, PROJECT_NAMESPACES, curie
 
 SKOS = PREFIXES["skos"]
@@ -45,6 +46,9 @@ OTHER_KIND = ("other", "Other entities")
 # Pages about statements and qualified relations: listed after people, groups, events... in search results.
 SECONDARY_KINDS = {"claims", "memberships", "quantities", "influences", "mentions"}
 KIND_TITLES = dict([(k, t) for k, t, _ in KINDS] + [OTHER_KIND])
+
+# What the claim block of a page shows (describe.CLAIM_FIELDS): left out of a claim page's statements.
+CLAIM_BLOCK_PROPS = {JKG + local for local in CLAIM_FIELDS}
 
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # a local name that is safe as a file name as it is
 
@@ -191,10 +195,13 @@ class Site:
         term = lambda v: self._term(v, here)  # noqa: E731
 
         links, properties = [], []
+        is_claim = self.kinds[iri] == "claims"
         for p in d["properties"]:
             prop_iri = p["property"]["iri"]
             if prop_iri in LINK_PROPS:
                 continue  # shown with their mapping under "links out"
+            if is_claim and prop_iri in CLAIM_BLOCK_PROPS:
+                continue  # a claim's page shows these in its claim block, with the quote
             properties.append({"property": term(p["property"]), "objects": [term(v) for v in p["values"]]})
         for m in self.mappings.get(iri, []):
             links.append({**m, "href": _web_url(m["target"]) if m["reviewed"] else None})
@@ -242,8 +249,9 @@ class Site:
             "types": [term(t) for t in d["types"]],
             "properties": properties,
             # claims about the entity are shown whole below, not as bare "claim about" links
+            # (and a quote's anchor, oa:hasBody, is shown with the quote)
             "incoming": [{"subject": term(i["subject"]), "property": term(i["property"])} for i in d["incoming"]
-                         if i["property"].get("iri") != JKG + "claimAbout"],
+                         if i["property"].get("iri") not in (JKG + "claimAbout", OA + "hasBody")],
             "links": links,
             "web": web,
             "claims": claims,
