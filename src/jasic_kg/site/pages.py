@@ -170,8 +170,13 @@ class Site:
               OPTIONAL {{ ?m rdfs:comment ?comment }} OPTIONAL {{ ?m rdfs:seeAlso ?seen }}
               OPTIONAL {{ ?m sssom:object_label ?objectLabel }} }}""")
         out: dict[str, list[dict]] = {}
+        seen = set()
         for r in rows:
             target = r["target"].value
+            key = (r["entity"].value, r["set"].value, target)
+            if key in seen:  # a second rdfs:seeAlso or comment of the same mapping: one row is enough
+                continue
+            seen.add(key)
             out.setdefault(r["entity"].value, []).append({
                 "reviewed": r["set"].value == REVIEWED_LINKS,
                 "none_found": target == SSSOM + "NoTermFound",
