@@ -335,3 +335,21 @@ def test_a_claim_page_shows_its_quote_once_in_its_claim_block_and_what_it_is_abo
     assert "claim about" in page.body and "decision-send-to-jasic-2016.html" in page.hrefs
     assert "jid:evidence-claim-confession-decision-2016" not in page.body  # the anchor is shown as its position
     assert "characters 12968–13205 of the reference text" in page.body
+
+
+def test_a_person_added_with_data_gets_a_page_with_the_chinese_name(tmp_path):
+    """No person of the shipped graph has a Chinese name in it (the article gives none); a user's file can."""
+    mine = tmp_path / "mine.ttl"
+    mine.write_text("""@prefix jkg: <https://w3id.org/jasic-kg/ontology#> .
+@prefix jid: <https://w3id.org/jasic-kg/id/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+jid:my-person a jkg:Person ; rdfs:label "Zhang San"@en ; skos:altLabel "张三"@zh .
+""", encoding="utf-8")
+    build_site(open_store(data=[mine]), tmp_path / "site")
+    page = read(tmp_path / "site", "id/my-person.html")
+    assert ("zh", "张三") in page.lang_text
+    assert '<h1>Zhang San <span lang="zh" class="zh">张三</span></h1>' in (
+        tmp_path / "site/id/my-person.html").read_text(encoding="utf-8")
+    index = read(tmp_path / "site", "index.html")
+    assert "id/my-person.html" in index.hrefs and "People (8)" in index.body
