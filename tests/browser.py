@@ -1,6 +1,7 @@
 """A real browser for page tests: Debian's Chromium (/usr/bin/chromium, installed by .ci/run) driven by
 Playwright for Python. Never `playwright install`: the system browser is the one tested, and nothing is
-downloaded. Use as pytest fixtures (`from tests.browser import browser, open_page`), or call `open_page`.
+downloaded. tests/conftest.py imports the `browser` fixture (one Chromium for the whole session: a session
+fixture imported into two test modules would start two Playwright drivers); tests call `open_page`.
 
 Every page opened with `open_page` records its console errors, uncaught exceptions and every request it
 makes, so a test can assert that a page loaded cleanly and fetched nothing from the network.

@@ -10,7 +10,7 @@ import pytest
 
 from jasic_kg import open_store
 from jasic_kg.site import build_site
-from tests.browser import browser, open_page  # noqa: F401  (browser is a fixture)
+from tests.browser import open_page  # the `browser` fixture comes from conftest.py
 
 PAGES = ["index.html", "id/detention-2018-07-27.html", "id/he-pengchao.html", "id/solidarity-group.html",
          "id/claim-confession-decision-2016.html", "ontology/index.html", "ontology/vocab.html"]

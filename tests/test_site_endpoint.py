@@ -58,5 +58,5 @@ def test_the_site_from_an_endpoint_is_the_site_from_the_local_graph(endpoint, tm
     remote = runner.invoke(cli, ["site", "-o", str(tmp_path / "remote"), "--endpoint", endpoint])
     assert local.exit_code == 0 and remote.exit_code == 0, (local.output, remote.output)
     a, b = files(tmp_path / "local"), files(tmp_path / "remote")
-    assert sorted(a) == sorted(b) and len(a) == 468
+    assert sorted(a) == sorted(b) and len(a) == 470
     assert [name for name in a if a[name] != b[name]] == []

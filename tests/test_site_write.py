@@ -24,9 +24,9 @@ def test_cli_builds_and_rebuilds_a_site_it_wrote(tmp_path):
     out = tmp_path / "site"
     first = run_cli(["site", "-o", str(out)])
     assert first.exit_code == 0, first.output
-    assert re.fullmatch(r"wrote 459 entity pages \(468 files\) to .*site in \d+\.\ds\n", first.stderr)
+    assert re.fullmatch(r"wrote 459 entity pages \(470 files\) to .*site in \d+\.\ds\n", first.stderr)
     manifest = json.loads((out / ".jasic-kg-site.json").read_text())
-    assert len(manifest["files"]) == 467 and "index.html" in manifest["files"]
+    assert len(manifest["files"]) == 469 and "index.html" in manifest["files"]
     (out / "id/he-pengchao.html").write_text("stale")
     again = run_cli(["site", "-o", str(out)])
     assert again.exit_code == 0, again.output

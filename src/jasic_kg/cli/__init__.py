@@ -18,9 +18,11 @@ from jasic_kg.cli.base import EPILOG, JasicGroup
 from jasic_kg.cli.browse_cmd import describe, search, stats
 from jasic_kg.cli.evidence_cmd import evidence
 from jasic_kg.cli.export_cmd import export
+from jasic_kg.cli.link_cmd import link
 from jasic_kg.cli.query_cmd import queries, query
 from jasic_kg.cli.site_cmd import site
 from jasic_kg.cli.validate_cmd import validate
+from jasic_kg.cli.views_cmd import network, timeline
 
 # --- the group ---------------------------------------------------------------------------------------------
 
@@ -34,7 +36,8 @@ def cli(ctx, debug):
     ctx.ensure_object(dict)["debug"] = debug
 
 
-for command in (validate, query, queries, export, describe, search, stats, evidence, site):
+for command in (validate, query, queries, export, describe, search, stats, evidence, link, timeline, network,
+                site):
     cli.add_command(command)
 
 

@@ -76,6 +76,15 @@ def render_site(store) -> dict[str, bytes]:
     site = Site(store)
     env = _environment()
     views = _views()
+    if views is not None:
+        # The views spend most of their time in vl-convert building the Vega bundle (native code that releases
+        # the GIL): started first, in a thread, they are drawn while the entity pages render.
+        from concurrent.futures import ThreadPoolExecutor
+
+        link = lambda iri: site.link(iri, "")  # noqa: E731  (the views are at the site's root)
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jasic-kg-views")
+        drawn = [pool.submit(view, store, link) for view in views]
+        pool.shutdown(wait=False)
     article = JID + "article"
     common = {"version": __version__, "has_views": views is not None,
               "article_url": site.work_urls.get(article), "article_title": site.label(article)}
@@ -107,10 +116,7 @@ def render_site(store) -> dict[str, bytes]:
         common, root="../", title="Vocabularies", o=onto).encode("utf-8")
 
     if views is not None:
-        timeline_html, network_html = views
-        link = lambda iri: site.link(iri, "")  # noqa: E731  (the views are at the site's root)
-        files["timeline.html"] = timeline_html(store, link).encode("utf-8")
-        files["network.html"] = network_html(store, link).encode("utf-8")
+        files["timeline.html"], files["network.html"] = (f.result().encode("utf-8") for f in drawn)
 
     for name in STATIC_FILES:
         files[f"static/{name}"] = (PACKAGE / "static" / name).read_bytes()
