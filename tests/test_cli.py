@@ -478,9 +478,9 @@ ALL_COMMANDS = [" ".join(path) for path, _ in _commands(cli)]
 
 def test_command_list_is_known():
     assert ALL_COMMANDS == ["describe", "evidence", "evidence anchor", "evidence coverage", "evidence verify", "export",
-                            "link", "link check", "link export", "link fetch", "link suggest", "network", "queries",
-                            "queries list", "queries show", "queries test", "query", "search", "serve", "stats",
-                            "timeline", "validate"]
+                            "link", "link check", "link export", "link fetch", "link suggest", "network", "push",
+                            "queries", "queries list", "queries show", "queries test", "query", "search", "serve",
+                            "site", "stats", "timeline", "validate"]
 
 
 @pytest.mark.parametrize("command", ALL_COMMANDS)
