@@ -109,11 +109,11 @@ def main(argv=None) -> int:
     if a.ondisk_query:
         return ondisk_query(*a.ondisk_query)
 
-    from pyoxigraph import RdfFormat, Store
+    from pyoxigraph import Store
 
     from jasic_kg.io import resources
     from jasic_kg.queries import resolve_query, run_saved_query
-    from jasic_kg.store import EndpointStore, LocalStore
+    from jasic_kg.store import LocalStore
 
     run.WORK.mkdir(parents=True, exist_ok=True)
     data, _, gen = run.generate.write(a.size, run.WORK)

@@ -267,8 +267,8 @@ def test_negotiate(accept, expected):
 def test_kept_answers_a_repeat_skips_oxigraph_and_the_total_is_bounded(monkeypatch):
     from urllib.parse import urlencode
 
-    from jasic_kg import serve as serve_module
-    from jasic_kg.serve import Answer, Front
+    from jasic_kg.serve import front as front_module
+    from jasic_kg.serve.front import Answer, Front
 
     class Child:
         port = 9  # never contacted: _forward is replaced below
@@ -283,7 +283,7 @@ def test_kept_answers_a_repeat_skips_oxigraph_and_the_total_is_bounded(monkeypat
         return Answer(status, "application/sparql-results+json", b"x" * (300 if "big" in query else 100))
 
     monkeypatch.setattr(front, "_forward", forward)
-    monkeypatch.setattr(serve_module, "KEPT_BYTES", 400)  # four answers of 100 bytes; one answer at most 100
+    monkeypatch.setattr(front_module, "KEPT_BYTES", 400)  # four answers of 100 bytes; one answer at most 100
 
     def ask(text):
         return front.sparql("GET", urlencode({"query": text}), "", b"", "application/sparql-results+json")
