@@ -194,7 +194,17 @@ def test_content_negotiation_html_turtle_jsonld(server):
         page = r.read().decode()
         assert r.headers["Content-Type"] == "text/html; charset=utf-8"
         assert r.url.endswith("/doc/he-pengchao.html")
-    assert "<h1>He Pengchao</h1>" in page and "<code>https://w3id.org/jasic-kg/id/he-pengchao</code>" in page
+    # the static site's page for the entity (jasic-kg site writes the same at id/he-pengchao.html, whose
+    # navigation also links the timeline and network views)
+    from jasic_kg.site.build import render_entity_page
+    from jasic_kg.site.pages import Site
+    from jasic_kg.store import open_store
+
+    iri = "https://w3id.org/jasic-kg/id/he-pengchao"
+    assert page == render_entity_page(Site(open_store()), iri).decode("utf-8")
+    assert "<h1>He Pengchao" in page and "confession video" in page
+    with get(server.url + "/static/site.css") as r:
+        assert r.headers["Content-Type"] == "text/css; charset=utf-8" and len(r.read()) > 100
     with get(server.url + "/id/he-pengchao", "text/turtle") as r:
         assert r.headers["Content-Type"] == "text/turtle; charset=utf-8"
         turtle = Graph().parse(data=r.read().decode(), format="turtle")
@@ -203,6 +213,17 @@ def test_content_negotiation_html_turtle_jsonld(server):
         assert r.headers["Content-Type"] == "application/ld+json"
         jsonld = Graph().parse(data=r.read().decode(), format="json-ld")
     assert isomorphic(jsonld, expected)
+
+
+def test_an_entity_the_site_gives_no_page_gets_the_plain_page(server):
+    # the anchors (oa:Annotation) have no page in the static site
+    rows = sparql(server.url, "SELECT ?a WHERE { ?a a <http://www.w3.org/ns/oa#Annotation> FILTER (isIRI(?a)) } "
+                              "ORDER BY ?a LIMIT 1").query().convert()["results"]["bindings"]
+    iri = rows[0]["a"]["value"]
+    with get(server.url + "/id/" + iri.rsplit("/", 1)[1], "text/html") as r:
+        page = r.read().decode()
+    assert f"<p><code>{iri}</code></p>" in page
+    assert "oa:Annotation" in page and "<th>oa:hasBody</th>" in page  # its type and the claim it anchors
 
 
 def test_an_unknown_entity_is_404(server):

@@ -98,6 +98,8 @@ class Front:
         self._kept_bytes = 0
         self._lock = threading.Lock()
         self._void: bytes | None = None
+        self._site = None  # jasic_kg.site.pages.Site over the served graph, once a page is asked for
+        self._site_lock = threading.Lock()
 
     # /query -----------------------------------------------------------------------------------------------
 
@@ -203,13 +205,32 @@ class Front:
             return _text(404, "documents are .html, .ttl and .jsonld")
         if not self._exists(local):
             return _text(404, f"no entity {JID}{local} in the graph")
-        d = describe(self.graph, JID + local)
         if ext == "html":
-            return Answer(200, HTML + "; charset=utf-8", entity_html(d))
-        turtle = render_turtle(d)
+            page = self._site_page(JID + local)  # the static site's page; a plain one for IRIs the site skips
+            return Answer(200, HTML + "; charset=utf-8",
+                          page if page is not None else entity_html(describe(self.graph, JID + local)))
+        turtle = render_turtle(describe(self.graph, JID + local))
         if ext == "ttl":
             return Answer(200, TURTLE + "; charset=utf-8", turtle)
         return Answer(200, JSONLD, turtle_to_jsonld(turtle))
+
+    def _site_page(self, iri: str) -> bytes | None:
+        from jasic_kg.site.build import render_entity_page
+        from jasic_kg.site.pages import Site
+
+        with self._site_lock:
+            if self._site is None:  # built once, on the first page asked for (several scans of the graph)
+                self._site = Site(self.graph)
+        return render_entity_page(self._site, iri)
+
+    def static(self, name: str) -> Answer:
+        """The site's stylesheet and search script, which its pages link to (../static/NAME from /doc/)."""
+        from jasic_kg.site.build import PACKAGE, STATIC_FILES
+
+        if name not in STATIC_FILES:
+            return _text(404, f"not found: /static/{name}")
+        kind = "text/css" if name.endswith(".css") else "text/javascript"
+        return Answer(200, kind + "; charset=utf-8", PACKAGE / "static" / name)
 
     def _exists(self, local: str) -> bool:
         from pyoxigraph import NamedNode
@@ -333,7 +354,9 @@ def make_handler(front: Front):
             if path.startswith("/doc/"):
                 local, _, ext = unquote(path[5:]).rpartition(".")
                 return front.document(local, ext)
-            if path in ("/", "/.well-known/void", "/void"):
+            if path.startswith("/static/"):
+                return front.static(path[len("/static/"):])
+            if path in ("/", "/index.html", "/.well-known/void", "/void"):
                 return front.void(accept)
             if path == "/dump.nt":
                 return Answer(200, NTRIPLES, front.dump,

@@ -48,7 +48,8 @@ def _link(value: dict) -> str:
 
 
 def entity_html(d: dict) -> bytes:
-    """The entity's page from describe()'s dict: the one HTML renderer (the static site's page can replace it)."""
+    """A plain page from describe()'s dict, for the IRIs the static site gives no page (the site's own page,
+    site.build.render_entity_page, is served for the others)."""
     title = d.get("label") or d["entity"]["id"]
     parts = [f"<h1>{html.escape(title)}</h1>", f"<p><code>{html.escape(d['entity']['iri'])}</code></p>"]
     if d["types"]:
