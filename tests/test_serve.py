@@ -254,6 +254,52 @@ def test_the_void_description_names_licence_creator_dump_and_endpoint(server):
         assert len(Graph().parse(data=r.read().decode(), format="nt")) == server.triples
 
 
+# --- with a built site (--site) ------------------------------------------------------------------------------
+
+def test_with_a_built_site_its_pages_answer_for_the_entity_iris(tmp_path):
+    import http.client
+    import json
+    from urllib.parse import urlsplit
+
+    site = tmp_path / "site"
+    subprocess.run([EXE, "site", "-o", str(site)], check=True, capture_output=True, timeout=300)
+    served = start(tmp_path, "--site", str(site))
+    try:
+        netloc = urlsplit(served.url).netloc
+
+        def fetch(path, accept="*/*"):
+            conn = http.client.HTTPConnection(netloc, timeout=30)
+            conn.request("GET", path, headers={"Accept": accept})
+            r = conn.getresponse()
+            out = (r.status, r.getheader("Location"), r.getheader("Content-Type"), r.read())
+            conn.close()
+            return out
+
+        assert fetch("/id/he-pengchao", "text/html")[:2] == (303, "/id/he-pengchao.html")
+        assert fetch("/id/he-pengchao", "text/turtle")[:2] == (303, "/doc/he-pengchao.ttl")  # data: as before
+        status, _, kind, body = fetch("/id/he-pengchao.html")
+        assert (status, kind, body) == (200, "text/html; charset=utf-8", (site / "id/he-pengchao.html").read_bytes())
+        assert fetch("/ontology/index.html")[3] == (site / "ontology/index.html").read_bytes()
+        assert fetch("/", "text/html")[:2] == (303, "/index.html")
+        assert fetch("/", "text/turtle")[0] == 200  # the VoID description stays at /
+        # only the files the site's manifest lists: not the manifest itself, nothing outside the folder
+        listed = json.loads((site / ".jasic-kg-site.json").read_text())["files"]
+        assert "id/he-pengchao.html" in listed
+        (site / "added.txt").write_text("not part of the site")
+        for path in ("/.jasic-kg-site.json", "/added.txt", "/../site/index.html", "/id/../../etc/passwd"):
+            assert fetch(path)[0] == 404, path
+    finally:
+        assert stop(served) == 0
+
+
+def test_site_must_be_a_built_site(tmp_path):
+    out = subprocess.run([EXE, "serve", "--bind", "127.0.0.1:0", "--site", str(tmp_path)], capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 2
+    assert out.stderr == (f"jasic-kg: error: {tmp_path}: is not a site jasic-kg built (no .jasic-kg-site.json): "
+                          "build one with jasic-kg site -o DIR\n")
+
+
 # --- starting and stopping ------------------------------------------------------------------------------------
 
 def test_ctrl_c_exits_130_and_stops_the_child(tmp_path):

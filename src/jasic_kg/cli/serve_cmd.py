@@ -18,9 +18,12 @@ from jasic_kg.errors import EXIT_OK
               metavar="SECONDS", help="Stop a query after this many seconds (HTTP 503).")
 @click.option("--allow-service", is_flag=True,
               help="Let SPARQL SERVICE clauses contact other endpoints (refused with HTTP 400 by default).")
+@click.option("--site", "site_dir", metavar="DIR",
+              help="Also serve the site `jasic-kg site -o DIR` built, at its own paths: an entity IRI's HTML is "
+                   "then its page there (build the site from the same graph).")
 @data_option
 @max_bytes_option
-def serve(bind, allow_non_loopback, timeout, allow_service, **data):
+def serve(bind, allow_non_loopback, timeout, allow_service, site_dir, **data):
     """Serve the graph (plus --data files) over HTTP, read-only and warm in memory: a SPARQL 1.1 endpoint at
     /query (Oxigraph's server), entity IRIs /id/NAME by content negotiation (HTML, Turtle, JSON-LD), the
     VoID/DCAT description at / and /.well-known/void, and the dump at /dump.nt.
@@ -34,11 +37,13 @@ def serve(bind, allow_non_loopback, timeout, allow_service, **data):
     import sys
 
     from jasic_kg.serve import Terminated, parse_bind, serve_forever, serving
+    from jasic_kg.serve.pages import site_files
 
-    parse_bind(bind, allow_non_loopback)  # a bad --bind before any file is read
+    parse_bind(bind, allow_non_loopback)  # a bad --bind or --site before any file is read
+    site = site_files(site_dir) if site_dir else None
     # An in-memory graph (never the on-disk cache): the Oxigraph child gets an N-Triples dump of it.
     with serving(_store(no_cache=True, **data), bind=bind, timeout=timeout, allow_service=allow_service,
-                 allow_non_loopback=allow_non_loopback, shipped_only=not data.get("data")) as httpd:
+                 allow_non_loopback=allow_non_loopback, shipped_only=not data.get("data"), site=site) as httpd:
         click.echo(f"jasic-kg: serving {httpd.triples} triples at {httpd.url}/ (SPARQL endpoint {httpd.url}/query; "
                    f"read-only; Oxigraph server pid {httpd.oxigraph_pid}; Ctrl-C stops)", err=True)
         sys.stderr.flush()

@@ -83,7 +83,7 @@ class Front:
     the running child (server.OxigraphProcess): its port is where queries go."""
 
     def __init__(self, oxigraph, base: str, dump: Path, *, timeout: float, allow_service: bool,
-                 shipped_only: bool):
+                 shipped_only: bool, site: dict[str, Path] | None = None):
         from jasic_kg.store import EndpointStore
 
         self.oxigraph = oxigraph
@@ -98,6 +98,7 @@ class Front:
         self._kept_bytes = 0
         self._lock = threading.Lock()
         self._void: bytes | None = None
+        self.site_files = site or {}  # a built site's files by URL path (pages.site_files), served as they are
         self._site = None  # jasic_kg.site.pages.Site over the served graph, once a page is asked for
         self._site_lock = threading.Lock()
 
@@ -195,8 +196,10 @@ class Front:
         if media is None:
             return _text(406, f"available: {HTML}, {TURTLE}, {JSONLD}")
         ext = {v: k for k, v in DOCUMENTS.items()}[media]
-        return Answer(303, "text/plain; charset=utf-8", f"See /doc/{local}.{ext}\n".encode(),
-                      {"Location": f"/doc/{quote(local)}.{ext}", "Vary": "Accept"})
+        target = f"/doc/{quote(local)}.{ext}"
+        if media == HTML and f"/id/{local}.html" in self.site_files:
+            target = f"/id/{quote(local)}.html"  # the page of the built site (--site)
+        return _see_other(target)
 
     def document(self, local: str, ext: str) -> Answer:
         from jasic_kg.describe import describe, render_turtle
@@ -243,6 +246,8 @@ class Front:
         media = negotiate(accept, [HTML, TURTLE, JSONLD])
         if media is None:
             return _text(406, f"available: {HTML}, {TURTLE}, {JSONLD}")
+        if media == HTML and "/index.html" in self.site_files:
+            return _see_other("/index.html")  # the built site's home (--site)
         turtle = self.void_turtle()
         if media == TURTLE:
             return Answer(200, TURTLE + "; charset=utf-8", turtle, {"Vary": "Accept"})
@@ -256,6 +261,19 @@ class Front:
 
             self._void = dataset_description(stats(self.graph), self.base, self.shipped_only)
         return self._void
+
+
+def _see_other(location: str) -> Answer:
+    return Answer(303, "text/plain; charset=utf-8", f"See {location}\n".encode(), {"Location": location,
+                                                                                   "Vary": "Accept"})
+
+
+def _file(path: Path) -> Answer:
+    import mimetypes
+
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    text = kind.startswith("text/") or kind in ("application/javascript", "image/svg+xml", "application/json")
+    return Answer(200, kind + ("; charset=utf-8" if text else ""), path)
 
 
 def _text(status: int, message: str) -> Answer:
@@ -349,6 +367,8 @@ def make_handler(front: Front):
                 return front.sparql(method, url.query, self.headers.get("Content-Type", ""), body, accept)
             if method not in ("GET", "HEAD"):
                 return _text(405, "read-only: only GET and HEAD (and POST to /query)")
+            if unquote(path) in front.site_files:
+                return _file(front.site_files[unquote(path)])
             if path.startswith("/id/"):
                 return front.entity(unquote(path[4:]), accept)
             if path.startswith("/doc/"):

@@ -4,8 +4,11 @@ HTML) and an entity's page."""
 from __future__ import annotations
 
 import html
+import json
+from pathlib import Path
 from urllib.parse import quote
 
+from jasic_kg.errors import InputError
 from jasic_kg.terms import JID
 
 NTRIPLES = "application/n-triples"
@@ -108,3 +111,20 @@ def void_html(turtle: bytes) -> bytes:
     return _page(title, body)
 
 
+def site_files(folder) -> dict[str, Path]:
+    """The files of a site `jasic-kg site` built, by URL path ("/id/he-pengchao.html"). Only the files its manifest
+    lists, and only inside the folder (symbolic links resolved), are ever served."""
+    from jasic_kg.site.build import MANIFEST
+
+    root = Path(folder).resolve()
+    try:
+        names = json.loads((root / MANIFEST).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise InputError(f"is not a site jasic-kg built (no {MANIFEST}): build one with jasic-kg site -o DIR",
+                         folder) from None
+    out = {}
+    for name in names:
+        path = (root / str(name)).resolve()
+        if path.is_relative_to(root) and path.is_file():
+            out["/" + path.relative_to(root).as_posix()] = path
+    return out

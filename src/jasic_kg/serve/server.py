@@ -150,9 +150,10 @@ class Terminated(Exception):
 
 @contextlib.contextmanager
 def serving(store, *, bind: str = DEFAULT_BIND, timeout: float = DEFAULT_TIMEOUT, allow_service: bool = False,
-            allow_non_loopback: bool = False, shipped_only: bool = True):
+            allow_non_loopback: bool = False, shipped_only: bool = True, site: dict | None = None):
     """Serve `store` (a LocalStore) until the block ends: yields the HTTP server (its `url`, `oxigraph_pid`);
-    the caller runs serve_forever(). The Oxigraph child and the temporary folder are gone afterwards."""
+    the caller runs serve_forever(). The Oxigraph child and the temporary folder are gone afterwards. `site`:
+    a built site's files (pages.site_files), served at their own paths."""
     from pyoxigraph import DefaultGraph, RdfFormat
 
     host, port = parse_bind(bind, allow_non_loopback)
@@ -173,7 +174,7 @@ def serving(store, *, bind: str = DEFAULT_BIND, timeout: float = DEFAULT_TIMEOUT
         shown = f"[{host}]" if ":" in host else host
         base = f"http://{shown}:{httpd.server_address[1]}"
         front = Front(oxigraph, base, dump, timeout=timeout, allow_service=allow_service,
-                      shipped_only=shipped_only)
+                      shipped_only=shipped_only, site=site)
         httpd.RequestHandlerClass = make_handler(front)
         httpd.url = base
         httpd.triples = triples
