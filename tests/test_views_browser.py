@@ -5,32 +5,25 @@ page. Screenshots of both views are saved in the test's temporary folder."""
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import pytest
 
 from jasic_kg.store import open_store
-from jasic_kg.views.network import network_data, network_html
-from jasic_kg.views.timeline import timeline_data, timeline_html
+from jasic_kg.views.network import network_data
+from jasic_kg.site import build_site
+from jasic_kg.views.timeline import timeline_data
 from tests.browser import open_page  # the `browser` fixture comes from conftest.py
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """The two views at the root of a folder, with a plain page per event at id/NAME.html (where the static
-    site puts them), so that a click lands on a real page."""
-    root = tmp_path_factory.mktemp("site")
+    """The static site as `jasic-kg site` builds it (the views at its root, each entity's page at id/NAME.html),
+    so that a click from a view lands on the entity's real page."""
+    root = tmp_path_factory.mktemp("site") / "site"
     store = open_store()
-    (root / "timeline.html").write_text(timeline_html(store), encoding="utf-8")
-    (root / "network.html").write_text(network_html(store), encoding="utf-8")
-    (root / "id").mkdir()
-    events, network = timeline_data(store), network_data(store)
-    for entity in events + network["nodes"]:
-        (root / entity["href"]).write_text(
-            f"<!DOCTYPE html><title>{html.escape(entity['label'])}</title><h1>{html.escape(entity['label'])}</h1>",
-            encoding="utf-8")
-    return root, events, network
+    build_site(store, root)
+    return root, timeline_data(store), network_data(store)
 
 
 class Watched:
@@ -87,6 +80,9 @@ def test_the_timeline_page(browser, site, tmp_path):
         mark.click()
     assert page.url == (root / "id" / "petition-launch-2018-06.html").as_uri()
     assert page.locator("h1").inner_text() == launch["label"]
+    # the event's page shows the quote the tooltip showed, as the article's words
+    assert " ".join(launch["quote"].split()) in " ".join(page.locator("body").inner_text().split())
+    _screenshot(page, tmp_path / "event-page.png")
     watched.close()
 
 
