@@ -19,6 +19,9 @@ from jasic_kg.queries import compare_results, load_saved_queries, run_saved_quer
 from jasic_kg.store import EndpointStore, open_store
 from tests.servers import oxigraph_server, start_oxigraph, stop, virtuoso_server  # noqa: F401 (fixtures)
 
+# real servers or a real browser, started per test module: the slow tier (.ci/run runs it)
+pytestmark = pytest.mark.slow
+
 GRAPH = "https://w3id.org/jasic-kg/graph"
 SHIPPED_TRIPLES = 9768  # README: the shipped graph with its links
 

@@ -14,6 +14,9 @@ from jasic_kg.validation.remote import validate_endpoint
 from jasic_kg.validation.validate import validate
 from tests.servers import oxigraph_server, start_oxigraph, stop, virtuoso_server  # noqa: F401 (fixtures)
 
+# real servers or a real browser, started per test module: the slow tier (.ci/run runs it)
+pytestmark = pytest.mark.slow
+
 FIXTURES = Path(__file__).parent / "fixtures"
 # Violations of every kind: SHACL shapes (node and property shapes, blank-node values), SPARQL checks and the
 # Python-written checks, which read the endpoint's triples by pattern (and meta-checks: classes no shape covers).

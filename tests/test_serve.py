@@ -24,6 +24,9 @@ from jasic_kg.queries import test_queries
 from jasic_kg.serve import negotiate, parse_bind
 from jasic_kg.store import EndpointStore
 
+# real servers or a real browser, started per test module: the slow tier (.ci/run runs it)
+pytestmark = pytest.mark.slow
+
 EXE = str(Path(sys.executable).parent / "jasic-kg")
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")

@@ -12,6 +12,9 @@ from jasic_kg import open_store
 from jasic_kg.site import build_site
 from tests.browser import open_page  # the `browser` fixture comes from conftest.py
 
+# real servers or a real browser, started per test module: the slow tier (.ci/run runs it)
+pytestmark = pytest.mark.slow
+
 PAGES = ["index.html", "id/detention-2018-07-27.html", "id/he-pengchao.html", "id/solidarity-group.html",
          "id/claim-confession-decision-2016.html", "ontology/index.html", "ontology/vocab.html"]
 

@@ -15,6 +15,9 @@ from click.testing import CliRunner
 from jasic_kg.cli import cli
 from jasic_kg.store import shipped_files
 
+# real servers or a real browser, started per test module: the slow tier (.ci/run runs it)
+pytestmark = pytest.mark.slow
+
 
 def _free_port() -> int:
     with socket.socket() as s:

@@ -15,6 +15,9 @@ from jasic_kg.site import build_site
 from jasic_kg.views.timeline import timeline_data
 from tests.browser import open_page  # the `browser` fixture comes from conftest.py
 
+# real servers or a real browser, started per test module: the slow tier (.ci/run runs it)
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
