@@ -16,16 +16,19 @@ import csv
 import gc
 import io
 import re
+import sys
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import orjson
 from pyoxigraph import (
-    BlankNode, CanonicalizationAlgorithm, Dataset, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple,
+    BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple,
     serialize,
 )
 
 from jasic_kg.errors import InputError
+from jasic_kg.export.canon import MAX_DEEP_STEPS, MAX_DEPTH, canonicalize
 from jasic_kg.terms import JKG, PREFIXES, curie, show
 
 CONTEXT_URL = "https://w3id.org/jasic-kg/context.jsonld"
@@ -33,11 +36,13 @@ CONTEXT_URL = "https://w3id.org/jasic-kg/context.jsonld"
 
 # --- determinism ------------------------------------------------------------------------------------------
 
-def canonical_quads(quads: Iterable[Quad | Triple]) -> list[Quad]:
+def canonical_quads(quads: Iterable[Quad | Triple], *, timeout: float | None = None) -> list[Quad]:
     """Quads with canonical blank-node labels, sorted: the same graph always serializes the same way.
 
     RDFC-1.0 labels a blank node from the quads that mention blank nodes only, so only those go through the
-    canonicalizer (most of a big graph has none: copying it into a Dataset was most of an export's time)."""
+    canonicalizer (most of a big graph has none: copying it into a Dataset was most of an export's time).
+    The canonicalizer's work is bounded (export/canon.py): past the bound the labels are deterministic but not
+    canonical, and a warning says so; past `timeout` seconds, InputError."""
     plain, with_blank = [], []
     for q in quads:
         if not isinstance(q, Quad):
@@ -47,9 +52,13 @@ def canonical_quads(quads: Iterable[Quad | Triple]) -> list[Quad]:
             isinstance(q.graph_name, BlankNode)
         (with_blank if blank else plain).append(q)
     if with_blank:
-        ds = Dataset(with_blank)
-        ds.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
-        plain.extend(ds)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        labelled, canonical = canonicalize(with_blank, deadline=deadline, timeout=timeout)
+        if not canonical:
+            sys.stderr.write(f"jasic-kg: warning: blank-node labels are NOT canonical: the graph's blank nodes "
+                             f"need more than {MAX_DEEP_STEPS} steps (or recursion deeper than {MAX_DEPTH}) to "
+                             "label canonically (RDFC-1.0); the output is deterministic for this input only\n")
+        plain.extend(labelled)
     return sorted(plain, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
 
 
@@ -599,12 +608,12 @@ EXPORTERS: dict[str, Exporter] = {e.name: e for e in (
 )}
 
 
-def serialize_triples(triples: Iterable[Triple], fmt: str) -> bytes:
+def serialize_triples(triples: Iterable[Triple], fmt: str, *, timeout: float | None = None) -> bytes:
     """A graph (e.g. a CONSTRUCT result) in one of the RDF export formats."""
     exporter = EXPORTERS.get(fmt)
     if exporter is None or exporter.write is None:
         raise InputError(f"not an RDF export format: {fmt}")
-    return exporter.write(canonical_quads(triples))
+    return exporter.write(canonical_quads(triples, timeout=timeout))
 
 
 def export(store, fmt: str = "turtle", *, frame: str | None = None, table: str | None = None,
@@ -629,7 +638,7 @@ def export(store, fmt: str = "turtle", *, frame: str | None = None, table: str |
         context = next(iter(docs.values()))["@context"] if docs else {}
         return _dump({"@context": context, "@graph": graph})
     with _no_cycle_collection():
-        return EXPORTERS[fmt].write(canonical_quads(store.quads()))
+        return EXPORTERS[fmt].write(canonical_quads(store.quads(), timeout=getattr(store, "timeout", None)))
 
 
 @contextlib.contextmanager
