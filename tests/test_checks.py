@@ -189,7 +189,7 @@ BUILTIN_MESSAGES = {
 
 
 def test_every_builtin_check_has_fixtures():
-    from jasic_kg.validation.validate import BUILTIN_CHECKS
+    from jasic_kg.validation.checks import BUILTIN_CHECKS
 
     assert set(BUILTIN_CHECKS) == set(BUILTIN_EXPECTED_FOCUS)
     assert {p.name for p in BUILTIN_FIXTURES.iterdir() if p.is_dir()} == set(BUILTIN_CHECKS)
@@ -197,7 +197,7 @@ def test_every_builtin_check_has_fixtures():
 
 @pytest.mark.parametrize("name", sorted(BUILTIN_EXPECTED_FOCUS))
 def test_builtin_check_finds_exactly_the_invalid_nodes(base_store_data, name):
-    from jasic_kg.validation.validate import BUILTIN_CHECKS
+    from jasic_kg.validation.checks import BUILTIN_CHECKS
 
     check = BUILTIN_CHECKS[name]
     assert check(make_store(base_store_data, BUILTIN_FIXTURES / name / "valid.ttl")) == []
@@ -211,7 +211,7 @@ def test_builtin_check_finds_exactly_the_invalid_nodes(base_store_data, name):
 
 @pytest.mark.parametrize("fixture", sorted(FIXTURES.glob("*/valid.ttl")), ids=lambda p: p.parent.name)
 def test_builtin_checks_find_nothing_in_the_valid_fixtures_of_the_query_checks(base_store_data, fixture):
-    from jasic_kg.validation.validate import BUILTIN_CHECKS
+    from jasic_kg.validation.checks import BUILTIN_CHECKS
 
     store = make_store(base_store_data, fixture)
     assert {name: check(store) for name, check in BUILTIN_CHECKS.items()} == {n: [] for n in BUILTIN_CHECKS}
@@ -220,7 +220,7 @@ def test_builtin_checks_find_nothing_in_the_valid_fixtures_of_the_query_checks(b
 def test_duplicate_label_is_the_sparql_check_it_replaced(base_store_data):
     """The same rows as the SPARQL the built-in replaced (a join on a computed key, quadratic in pyoxigraph),
     on every fixture: the built-in is a faster way to the same findings, not another check."""
-    from jasic_kg.validation.validate import duplicate_label_findings
+    from jasic_kg.validation.checks import duplicate_label_findings
 
     sparql = """SELECT DISTINCT ?focus ?other ?label ?otherProperty WHERE {
       { SELECT ?focus ?label (LCASE(STR(?label)) AS ?key) WHERE {
@@ -244,7 +244,7 @@ def test_duplicate_label_is_the_sparql_check_it_replaced(base_store_data):
 
 def test_order_cycle_is_linear_on_a_long_chain():
     """A long chain without a cycle, then the same chain closed into one: no recursion limit, one pass."""
-    from jasic_kg.validation.validate import _nodes_on_cycles
+    from jasic_kg.validation.checks import _nodes_on_cycles
 
     n = 200_000
     chain = {i: [i + 1] for i in range(n)}

@@ -15,7 +15,7 @@ def _format_choices(*path):
 
 
 @pytest.mark.parametrize("command, registry", [
-    ("validate", "jasic_kg.validation.validate:RENDERERS"),
+    ("validate", "jasic_kg.validation.render:RENDERERS"),
     ("describe", "jasic_kg.describe:RENDERERS"),
     ("search", "jasic_kg.search:RENDERERS"),
     ("stats", "jasic_kg.stats:RENDERERS"),

@@ -8,7 +8,8 @@ import pytest
 
 from jasic_kg.errors import InputError
 from jasic_kg.io.rdfio import atomic_write, read_quads
-from jasic_kg.validation.validate import ENGINES, validate
+from jasic_kg.validation.engines import ENGINES
+from jasic_kg.validation.validate import validate
 
 
 @pytest.mark.parametrize("name, content, message", [
@@ -152,7 +153,7 @@ def test_rdfs_inference_on_the_shipped_graph_conforms():
 def test_rdfs_entailment_keeps_literals_as_stated():
     import rdflib
 
-    from jasic_kg.validation.validate import rdfs_entailed
+    from jasic_kg.validation.engines import rdfs_entailed
 
     g = rdflib.Graph().parse(format="turtle", data="""
         @prefix : <http://example.org/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -181,7 +182,7 @@ def test_report_names_the_shapes_that_fell_back_to_pyshacl(small, tmp_path, monk
     report (summary line and JSON) says so."""
     import json
 
-    from jasic_kg.validation.validate import render_json
+    from jasic_kg.validation.render import render_json
 
     tree = _tree_with_shapes(small, tmp_path, """@prefix sh: <http://www.w3.org/ns/shacl#> .
 @prefix jsh: <https://w3id.org/jasic-kg/shapes#> .
