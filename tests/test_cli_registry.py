@@ -35,5 +35,5 @@ def test_query_formats_are_the_result_writers():
 
 
 def test_every_command_is_registered_once():
-    assert sorted(cli.commands) == ["describe", "evidence", "export", "queries", "query", "search", "stats",
+    assert sorted(cli.commands) == ["cache", "describe", "evidence", "export", "queries", "query", "search", "stats",
                                     "validate"]
