@@ -1,5 +1,5 @@
 """From a checkout, the checkout's files win: an edit to data/*.ttl is what `validate` checks, whichever copy
-of the package is installed; regenerating the context never writes into an installed package."""
+of the package is installed; regenerating the generated files never writes into an installed package."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from jasic_kg.export import context
+from jasic_kg import generate
 from jasic_kg.io import resources
 
 SMALL = Path(__file__).parent / "fixtures" / "small"
@@ -46,8 +46,8 @@ def test_a_folder_that_is_not_a_checkout_uses_the_package(tmp_path, monkeypatch)
     assert resources.root() != tmp_path
 
 
-def test_context_is_written_into_the_checkout_never_the_installed_package(checkout, tmp_path, monkeypatch):
-    assert context.context_target() == checkout.resolve() / "src" / "jasic_kg" / "jasic-context.jsonld"
+def test_generated_files_are_written_into_the_checkout_never_the_installed_package(checkout, tmp_path, monkeypatch):
+    assert generate.checkout() == checkout.resolve()
     # an installed package (site-packages) and no checkout around: refused, nothing written
     site = tmp_path / "site-packages" / "jasic_kg"
     site.mkdir(parents=True)
@@ -57,5 +57,5 @@ def test_context_is_written_into_the_checkout_never_the_installed_package(checko
     from jasic_kg.errors import InputError
 
     with pytest.raises(InputError, match="needs a jasic-kg checkout"):
-        context.context_target()
+        generate.checkout()
     assert list(site.iterdir()) == []

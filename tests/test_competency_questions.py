@@ -23,7 +23,7 @@ JID = PREFIXES["jid"]
 @pytest.fixture(scope="session")
 def kg():
     """The shipped graph (ontology, vocabulary, data), loaded once per session from the checkout."""
-    files = sorted((REPO / "ontology").glob("*.ttl")) + sorted((REPO / "data").glob("*.ttl"))
+    files = sorted((REPO / "ontology").glob("*.ttl")) + sorted((REPO / "data").rglob("*.ttl"))
     if not list((REPO / "data").glob("*.ttl")):
         pytest.skip("the shipped data has not landed yet")
     return LocalStore(files, cache=False)

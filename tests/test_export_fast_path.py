@@ -20,7 +20,9 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, se
 
 from jasic_kg.io import resources
 from jasic_kg.export.context import load_context
-from jasic_kg.export.exporters import _dump, _expanded_nodes, _processor, canonical_quads, compact_jsonld, export
+from jasic_kg.export.jsonld import _dump, _expanded_nodes, _processor, compact_jsonld
+from jasic_kg.export.rdf import canonical_quads
+from jasic_kg.export.exporters import export
 from jasic_kg.store import LocalStore
 
 REPO = Path(__file__).resolve().parent.parent

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from jasic_kg.export.exporters import CONTEXT_URL, export
+from jasic_kg.export.jsonld import CONTEXT_URL
+from jasic_kg.export.exporters import export
 from jasic_kg.io.resources import CONTEXT_FILE
 
 JS = Path(__file__).parent / "js"
@@ -19,7 +20,7 @@ JS = Path(__file__).parent / "js"
 def _canonical(quads) -> list[str]:
     """The graph with RDFC-1.0 blank-node labels: equal lists are isomorphic graphs (rdflib's isomorphism test
     takes a minute on the shipped graph)."""
-    from jasic_kg.export.exporters import canonical_quads
+    from jasic_kg.export.rdf import canonical_quads
 
     return [str(q) for q in canonical_quads(quads)]
 
@@ -93,7 +94,7 @@ def test_the_context_is_json_ld_1_0():
 
 
 def test_non_canonical_values_keep_their_string_form():
-    from jasic_kg.export.exporters import native_values
+    from jasic_kg.export.jsonld import native_values
 
     ctx = {"flag": {"@id": "jkg:flag", "@type": "xsd:boolean"}, "n": {"@id": "jkg:n", "@type": "xsd:integer"}}
     doc = {"@graph": [{"flag": ["1", "true"], "n": ["007", "12"],

@@ -1,4 +1,4 @@
-"""Links to external authorities: the SSSOM mapping sets parse and validate with the sssom library, data/links.ttl
+"""Links to external authorities: the SSSOM mapping sets parse and validate with the sssom library, data/generated/links.ttl
 is what the generator makes of them, every mapped entity is in the graph under the label the row gives, and the
 two saved queries (links, unlinked) return the reviewed links and the statuses."""
 
@@ -88,15 +88,15 @@ def _triples(turtle: str) -> set:
 
 
 def test_links_ttl_is_generated_from_the_tsv_files():
-    shipped = (DATA / "links.ttl").read_text(encoding="utf-8")
+    shipped = (DATA / "generated" / "links.ttl").read_text(encoding="utf-8")
     assert shipped.splitlines()[0].startswith(
-        "# Generated from data/links.sssom.tsv and data/links-candidates.sssom.tsv by `python -m jasic_kg.links`")
-    assert _triples(shipped) == _triples(links_turtle(DATA)), "data/links.ttl is stale: run python -m jasic_kg.links"
+        "# Generated from data/links.sssom.tsv and data/links-candidates.sssom.tsv by `python -m jasic_kg.generate`")
+    assert _triples(shipped) == _triples(links_turtle(DATA)), "stale: run python -m jasic_kg.generate"
 
 
 @pytest.fixture(scope="module")
 def kg():
-    files = sorted((REPO / "ontology").glob("*.ttl")) + sorted(DATA.glob("*.ttl"))
+    files = sorted((REPO / "ontology").glob("*.ttl")) + sorted(DATA.rglob("*.ttl"))
     return LocalStore(files, cache=False)
 
 

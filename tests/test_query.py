@@ -66,7 +66,7 @@ def test_header_inline_list_and_quotes():
 def test_header_error_has_line():
     with pytest.raises(InputError) as e:
         parse_header("#+ summary: x\n#+ this is not yaml\n", path="q.rq")
-    assert str(e.value) == "q.rq:2: query header: expected 'key: value', got 'this is not yaml'"
+    assert str(e.value) == "q.rq:2: query header: could not find expected ':'"
 
 
 # --- parameters -------------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ RESEARCHER = ["timeline", "people-and-roles", "detentions", "evidence-for", "cla
 
 @pytest.fixture(scope="module")
 def kg():
-    files = sorted((REPO / "ontology").glob("*.ttl")) + sorted((REPO / "data").glob("*.ttl"))
+    files = sorted((REPO / "ontology").glob("*.ttl")) + sorted((REPO / "data").rglob("*.ttl"))
     return LocalStore(files, cache=False)
 
 

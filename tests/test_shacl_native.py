@@ -80,7 +80,7 @@ def test_fixture_trees_identical_to_pyshacl(data, shapes):
 @pytest.mark.slow
 @pytest.mark.skipif(not PROJECT_SHAPES or not list((ROOT / "data").glob("*.ttl")), reason="no shipped graph yet")
 def test_shipped_graph_identical_to_pyshacl():
-    _assert_same(_graph(*ONTOLOGY, *sorted((ROOT / "data").glob("*.ttl"))), _graph(*PROJECT_SHAPES))
+    _assert_same(_graph(*ONTOLOGY, *sorted((ROOT / "data").rglob("*.ttl"))), _graph(*PROJECT_SHAPES))
 
 
 @pytest.mark.slow

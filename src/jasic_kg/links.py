@@ -1,8 +1,8 @@
-"""Links to external authorities: the SSSOM mapping sets in data/*.sssom.tsv as RDF (data/links.ttl).
+"""Links to external authorities: the SSSOM mapping sets in data/*.sssom.tsv as RDF (data/generated/links.ttl).
 
 data/links.sssom.tsv holds reviewed links; data/links-candidates.sssom.tsv holds candidates awaiting review and
 entities for which no identifier was seen (object sssom:NoTermFound). Both are the source of truth; links.ttl
-is generated from them (`python -m jasic_kg.links` rewrites it) and a test keeps it in sync.
+is generated from them (`python -m jasic_kg.generate` rewrites it, as data/generated/links.ttl) and a test keeps it in sync.
 
 Every row becomes a mapping node (a sssom:Mapping, reified like an OWL axiom annotation) carrying its
 justification, confidence, author, date and the page where the identifier was seen. Only rows of the links set
@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -22,7 +21,6 @@ import yaml
 
 LINK_SETS = ("links.sssom.tsv",)
 CANDIDATE_SETS = ("links-candidates.sssom.tsv",)
-OUTPUT = "links.ttl"
 
 SSSOM = "https://w3id.org/sssom/"
 OWL = "http://www.w3.org/2002/07/owl#"
@@ -134,19 +132,5 @@ def links_turtle(data_dir: Path) -> str:
     store.extend(quads)
     body = store.dump(format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=PREFIXES).decode()
     sources = " and ".join(f"data/{name}" for name in LINK_SETS + CANDIDATE_SETS)
-    return (f"# Generated from {sources} by `python -m jasic_kg.links`: do not edit, edit the TSV files.\n"
+    return (f"# Generated from {sources} by `python -m jasic_kg.generate`: do not edit, edit the TSV files.\n"
             + body)
-
-
-def main(argv: list[str] | None = None) -> int:
-    data_dir = Path(argv[0]) if argv else Path(__file__).resolve().parents[2] / "data"
-    from jasic_kg.io.rdfio import atomic_write
-
-    text = links_turtle(data_dir)  # built in full first: an error leaves the old links.ttl in place
-    with atomic_write(data_dir / OUTPUT, "wb") as out:
-        out.write(text.encode("utf-8"))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

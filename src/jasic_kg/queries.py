@@ -32,111 +32,32 @@ from jasic_kg.errors import InputError, QueryError
 from jasic_kg.results import QueryResult
 from jasic_kg.terms import PREFIXES, XSD, expand_curie, show, to_iri
 
-# --- the header: a tiny YAML subset (scalars, lists, one-key maps, nested lists, block scalars) -------------
-# Enough for grlc headers; a full YAML parser would be a new dependency for a dozen lines of metadata.
-
-
-def _scalar(text: str):
-    text = text.strip()
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-        return text[1:-1]
-    if text.startswith("[") and text.endswith("]"):
-        return [_scalar(x) for x in text[1:-1].split(",") if x.strip()]
-    return text
-
-
-def _split_key(text: str):
-    m = re.match(r"^([A-Za-z_][\w\-]*)\s*:(?:\s+(.*))?$", text)
-    return (m.group(1), (m.group(2) or "").strip()) if m else (None, None)
-
-
-class _Header:
-    def __init__(self, items, path):
-        self.items = items  # (lineno, indent, text)
-        self.path = path
-
-    def error(self, pos, msg):
-        line = self.items[pos][0] if pos < len(self.items) else None
-        return InputError(f"query header: {msg}", self.path, line)
-
-    def block(self, pos, indent):
-        if self.items[pos][2].startswith("-"):
-            return self.sequence(pos, indent)
-        return self.mapping(pos, indent)
-
-    def mapping(self, pos, indent):
-        out = {}
-        while pos < len(self.items) and self.items[pos][1] == indent and not self.items[pos][2].startswith("-"):
-            key, rest = _split_key(self.items[pos][2])
-            if key is None:
-                raise self.error(pos, f"expected 'key: value', got {self.items[pos][2]!r}")
-            pos += 1
-            if rest in ("|", ">", "|-", ">-"):
-                lines = []
-                while pos < len(self.items) and self.items[pos][1] > indent:
-                    lines.append(self.items[pos][2])
-                    pos += 1
-                out[key] = ("\n" if rest.startswith("|") else " ").join(lines)
-            elif rest:
-                # A plain scalar may continue on more-indented lines (YAML folds them with spaces).
-                while (pos < len(self.items) and self.items[pos][1] > indent
-                       and not self.items[pos][2].startswith("-") and _split_key(self.items[pos][2])[0] is None):
-                    rest += " " + self.items[pos][2]
-                    pos += 1
-                out[key] = _scalar(rest)
-            elif pos < len(self.items) and (self.items[pos][1] > indent or (
-                    self.items[pos][1] == indent and self.items[pos][2].startswith("-"))):
-                out[key], pos = self.block(pos, self.items[pos][1])
-            else:
-                out[key] = None
-        if pos < len(self.items) and self.items[pos][1] > indent:
-            raise self.error(pos, "unexpected indentation")
-        return out, pos
-
-    def sequence(self, pos, indent):
-        out = []
-        while pos < len(self.items) and self.items[pos][1] == indent and self.items[pos][2].startswith("-"):
-            line, _, text = self.items[pos]
-            content = text[1:].strip()
-            if not content:
-                if pos + 1 < len(self.items) and self.items[pos + 1][1] > indent:
-                    value, pos = self.block(pos + 1, self.items[pos + 1][1])
-                    out.append(value)
-                else:
-                    out.append(None)
-                    pos += 1
-            elif _split_key(content)[0] is not None:
-                # "- key: value" starts a mapping whose keys sit where "key" sits.
-                inner = indent + (len(text) - len(content))
-                self.items[pos] = (line, inner, content)
-                value, pos = self.mapping(pos, inner)
-                out.append(value)
-            else:
-                out.append(_scalar(content))
-                pos += 1
-        return out, pos
-
+# --- the header: YAML in `#+` comment lines, read as grlc reads it --------------------------------------
 
 def parse_header(text: str, path=None) -> dict:
-    """The `#+` lines of a query as a dict."""
-    items = []
+    """The `#+` lines of a query as a dict. PyYAML's BaseLoader keeps every scalar a string ("2018" stays "2018",
+    as --param values are strings), so a header means the same here as in grlc."""
+    lines = []  # (line number in the file, YAML text)
     for lineno, line in enumerate(text.splitlines(), 1):
         stripped = line.lstrip()
-        if not stripped.startswith("#+"):
-            continue
-        body = stripped[2:]
-        body = body[1:] if body.startswith(" ") else body
-        if body.strip() and not body.strip().startswith("#"):
-            if "\t" in body[: len(body) - len(body.lstrip())]:
-                raise InputError("query header: tabs are not allowed for indentation", path, lineno)
-            items.append((lineno, len(body) - len(body.lstrip(" ")), body.strip()))
-    if not items:
+        if stripped.startswith("#+"):
+            body = stripped[2:]
+            lines.append((lineno, body[1:] if body.startswith(" ") else body))
+    if not any(body.strip() for _, body in lines):
         return {}
-    meta, pos = _Header(items, path).block(0, items[0][1])
-    if pos < len(items):
-        raise _Header(items, path).error(pos, f"cannot parse {items[pos][2]!r}")
+    import yaml
+
+    try:
+        meta = yaml.load("\n".join(body for _, body in lines), Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "context_mark", None) or getattr(e, "problem_mark", None)
+        where = lines[min(mark.line, len(lines) - 1)][0] if mark is not None else lines[0][0]
+        problem = getattr(e, "problem", None) or str(e)
+        raise InputError(f"query header: {problem}", path, where) from None
+    if meta is None:
+        return {}
     if not isinstance(meta, dict):
-        raise InputError("query header: expected 'key: value' lines", path, items[0][0])
+        raise InputError("query header: expected 'key: value' lines", path, lines[0][0])
     return meta
 
 
@@ -266,7 +187,7 @@ class SavedQuery:
 
     @property
     def summary(self) -> str:
-        return str(self.meta.get("summary") or "")
+        return str(self.meta.get("summary") or "").strip()
 
     @property
     def tags(self) -> list[str]:

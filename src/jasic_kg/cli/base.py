@@ -159,7 +159,7 @@ def _store(endpoint=None, data=(), max_bytes=None, no_cache=False, allow_service
     if not data:
         return open_store(endpoint, data, max_bytes=max_bytes, cache=False if no_cache else None,
                           allow_service=allow_service, allow_contexts=_allowed_contexts(allow_context), **extra)
-    from jasic_kg.inputs import opened
+    from jasic_kg.io.inputs import opened
 
     with opened(data, input_format, max_bytes or 200 * 1024 * 1024) as inputs:
         return open_store(endpoint, inputs.paths, max_bytes=max_bytes, cache=False if no_cache else None,

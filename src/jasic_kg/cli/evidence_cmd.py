@@ -32,13 +32,13 @@ def _evidence_module():
 @data_option
 @max_bytes_option
 def evidence_anchor(sources, output, data, allow_context, input_format, max_bytes):
-    """Compute the Web Annotation anchors of every quote (the content of data/anchors.ttl); with --data, of the
+    """Compute the Web Annotation anchors of every quote (the content of data/generated/anchors.ttl); with --data, of the
     quotes of those files only (your claims), in whichever --source holds each."""
     ev = _evidence_module()
     read = [ev.read_source(source, max_bytes) for source in sources]
     store = _store(data=data, max_bytes=max_bytes, allow_context=allow_context, input_format=input_format)
     if data:
-        from jasic_kg.inputs import opened
+        from jasic_kg.io.inputs import opened
 
         texts = ev.texts_by_sha(store, [sha for _, sha in read])
         with opened(data, input_format, max_bytes) as inputs:

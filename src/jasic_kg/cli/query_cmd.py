@@ -117,7 +117,7 @@ def queries_show(name):
     click.echo(f"name: {q.name}")
     for key in ("summary", "description"):
         if q.meta.get(key):
-            click.echo(f"{key}: {q.meta[key]}")
+            click.echo(f"{key}: {str(q.meta[key]).strip()}")
     if q.tags:
         click.echo("tags: " + ", ".join(q.tags))
     for p in q.params:

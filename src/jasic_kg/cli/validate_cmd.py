@@ -34,7 +34,7 @@ from jasic_kg.cli.base import (
 @max_bytes_option
 def validate(data, allow_context, input_format, fmt, output, engine, inference, max_bytes):
     """Check syntax, SHACL shapes and ontology/checks/*-violation.rq queries (exit 1 on findings)."""
-    from jasic_kg.inputs import opened
+    from jasic_kg.io.inputs import opened
     from jasic_kg.validation.render import RENDERERS
     from jasic_kg.validation.validate import validate as run
 

@@ -78,7 +78,8 @@ def check_files() -> list[Path]:
 
 
 def data_files() -> list[Path]:
-    return _files("data", tuple("*" + ext for ext in RDF_EXTENSIONS))
+    """data/*: the hand-edited files; data/generated/*: the files `python -m jasic_kg.generate` writes."""
+    return _files("data", tuple(prefix + "*" + ext for prefix in ("", "generated/") for ext in RDF_EXTENSIONS))
 
 
 def graph_files() -> list[Path]:
