@@ -212,7 +212,6 @@ def _sha256_file(path: Path) -> str:
 # --- endpoint ---------------------------------------------------------------------------------------------
 
 USER_AGENT = "jasic-kg/{version} (https://w3id.org/jasic-kg; linked-data toolkit)"
-_MAX_RETRY_AFTER = 30  # seconds we are willing to wait when an endpoint answers 429/503 with Retry-After
 
 
 class EndpointStore(GraphStore):
@@ -257,87 +256,36 @@ class EndpointStore(GraphStore):
 
     def _send(self, sparql: str, fmt: str) -> bytes:
         import time
-        import urllib.error
 
         from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
-        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
         from jasic_kg import __version__
+        from jasic_kg.io import remote
 
         client = SPARQLWrapper(self.url, agent=USER_AGENT.format(version=__version__))
         client.setMethod(POST)
-        # setTimeout() truncates to int, so 0.5 s became 0 = no timeout at all; urlopen takes the float as given
-        client.timeout = self.timeout
         client.setReturnFormat(JSON if fmt == "json" else TURTLE)
         client.setQuery(sparql)
         for attempt in range(self.retries + 1):
             try:
-                # our opener, not urlopen's: it refuses redirects (urllib would follow a 302 as a GET and drop
-                # the query, even to another host or port)
-                response = _no_redirect_opener().open(client._createRequest(), timeout=self.timeout)
-                return _read_capped(response, self.url, self.timeout, self.max_bytes)
-            except urllib.error.HTTPError as e:
+                # SPARQLWrapper builds the protocol request; remote.read sends it (a total deadline, a byte cap,
+                # no redirects: urllib would follow a 302 as a GET and drop the query, even to another host)
+                return remote.read(client._createRequest(), timeout=self.timeout, max_bytes=self.max_bytes,
+                                   label=self.url)
+            except remote.HTTPStatusError as e:
                 if 300 <= e.code < 400:
-                    target = e.headers.get("Location", "?") if e.headers else "?"
-                    raise NetworkError(f"{self.url}: redirect (HTTP {e.code}) to {target} refused; "
+                    raise NetworkError(f"{self.url}: redirect (HTTP {e.code}) to {e.location} refused; "
                                        "give the endpoint's final URL") from None
                 if e.code == 400:
-                    msg = e.read(2048).decode("utf-8", "replace").strip().splitlines()
+                    msg = e.body_head.decode("utf-8", "replace").strip().splitlines()
                     raise QueryError(f"{self.url} rejected the query: HTTP 400 {msg[0] if msg else e.reason}") from None
                 # SPARQLWrapper does not honour 429/Retry-After; polite clients must (Wikidata bans others).
-                wait = _retry_after(e)
+                wait = e.retry_after
                 if e.code in (429, 503) and wait is not None and attempt < self.retries:
                     time.sleep(wait)
                     continue
                 raise NetworkError(f"{self.url}: HTTP {e.code} {e.reason}") from None
-            except SPARQLWrapperException as e:
-                # 400 Bad Request: the endpoint rejected the query (local syntax check passed: dialect issue).
-                msg = str(e).splitlines()[0]
-                if "QueryBadFormed" in type(e).__name__ or "400" in msg:
-                    raise QueryError(f"{self.url} rejected the query: {msg}") from None
-                raise NetworkError(f"{self.url}: {msg}") from None
-            except (urllib.error.URLError, OSError) as e:
-                reason = getattr(e, "reason", e)
-                raise NetworkError(f"{self.url}: {reason}") from None
         raise NetworkError(f"{self.url}: gave up after {self.retries + 1} attempts")
-
-
-def _no_redirect_opener():
-    import urllib.request
-
-    class RefuseRedirects(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None  # urllib then raises the 3xx as an HTTPError
-
-    return urllib.request.build_opener(RefuseRedirects)
-
-
-def _read_capped(response, url: str, timeout: float, max_bytes: int) -> bytes:
-    """The whole body within `timeout` seconds in total and at most `max_bytes`: a socket timeout bounds
-    each read only, so a body trickled at 1 byte/s would otherwise never end."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    chunks, size = [], 0
-    while True:
-        if time.monotonic() > deadline:
-            raise NetworkError(f"{url}: no complete response within {timeout:g} s")
-        chunk = response.read1(65536) if hasattr(response, "read1") else response.read(65536)
-        if not chunk:
-            return b"".join(chunks)
-        size += len(chunk)
-        if size > max_bytes:
-            raise NetworkError(f"{url}: response larger than {max_bytes} bytes")
-        chunks.append(chunk)
-
-
-def _retry_after(err) -> float | None:
-    value = err.headers.get("Retry-After") if getattr(err, "headers", None) else None
-    try:
-        wait = float(value)
-    except (TypeError, ValueError):
-        return None
-    return wait if 0 <= wait <= _MAX_RETRY_AFTER else None
 
 
 def _with_prefixes(sparql: str) -> str:
