@@ -14,6 +14,7 @@ import hashlib
 import os
 import re
 import sys
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -155,14 +156,21 @@ class LocalStore(GraphStore):
                     if "projection" not in str(e):
                         raise
                     res = self._store.query(inject_values(sparql, bound), prefixes=PREFIXES)
-                return _from_pyoxigraph(res)  # evaluation happens here, while iterating
+                try:
+                    return _from_pyoxigraph(res, cancel)  # evaluation happens here, while iterating
+                except _Stopped:
+                    pass
+                res = None  # dropped on this thread: pyoxigraph's results may not leave it
+                raise QueryError("the query was stopped")
             except SyntaxError as e:
                 raise QueryError(sparql_error(e, sparql)) from None
             except (OSError, RuntimeError) as e:
                 raise QueryError(f"query failed: {' '.join(str(e).split())}") from None
 
-        # A big-stack thread (pyoxigraph recurses; some legal queries overflow 8 MiB) and an optional deadline.
-        return run_native(run, timeout=self.timeout)
+        # A big-stack thread (pyoxigraph recurses; some legal queries overflow 8 MiB), an optional deadline and
+        # a memory bound; past either, `cancel` stops the iteration over results.
+        cancel = threading.Event()
+        return run_native(run, timeout=self.timeout, cancel=cancel)
 
     def quads(self) -> Iterator[Quad]:
         if not self._cached:
@@ -192,13 +200,29 @@ class LocalStore(GraphStore):
         return self._store
 
 
-def _from_pyoxigraph(res) -> QueryResult:
+def _from_pyoxigraph(res, cancel=None) -> QueryResult:
     if isinstance(res, QueryBoolean):
         return QueryResult("ask", boolean=bool(res))
     if isinstance(res, QuerySolutions):
         variables = [v.value for v in res.variables]
-        return QueryResult("select", variables, [tuple(sol[v] for v in variables) for sol in res])
-    return QueryResult("graph", triples=list(res))
+        return QueryResult("select", variables, _until(cancel, (tuple(sol[v] for v in variables) for sol in res)))
+    return QueryResult("graph", triples=_until(cancel, res))
+
+
+class _Stopped(Exception):
+    """The waiting thread gave up on the query (timeout, memory, Ctrl-C)."""
+
+
+def _until(cancel, items) -> list:
+    """The items as a list, stopping early (_Stopped) once `cancel` is set: the query was given up."""
+    if cancel is None:
+        return list(items)
+    out = []
+    for item in items:
+        out.append(item)
+        if len(out) & 4095 == 0 and cancel.is_set():
+            raise _Stopped()
+    return out
 
 
 def _sha256_file(path: Path) -> str:
