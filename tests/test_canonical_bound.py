@@ -194,3 +194,27 @@ def test_a_hostile_construct_answer_from_an_endpoint_is_bounded_too():
     assert r.returncode == 0, r.stderr
     assert r.stderr.decode().splitlines()[-1].startswith(WARNING)
     assert _is_clique(_edges(r.stdout), 12)
+
+
+def _nested_triple_terms(tmp_path, depth=999):
+    inner = "_:b"
+    for _ in range(depth):
+        inner = f"<<( _:b <http://example.org/p> {inner} )>>"
+    path = tmp_path / "nested.ttl"
+    path.write_text(f"_:a <http://example.org/p> {inner} .\n_:c <http://example.org/p> {inner} .\n")
+    return path
+
+
+def test_triple_terms_nested_to_the_input_limit_export_without_recursion_errors(tmp_path):
+    r = _cli("export", "--data", str(_nested_triple_terms(tmp_path)), "--format", "nq")
+    assert r.returncode == 0, r.stderr[-300:]
+    [line] = [q for q in parse(r.stdout, RdfFormat.N_QUADS) if isinstance(q.object, Triple)
+              and isinstance(q.subject, BlankNode) and q.predicate == EDGE][:1]
+    assert str(line.object).count("<<(") == 998  # str() of the outer triple term leaves off its own brackets
+
+
+def test_triple_terms_in_json_ld_are_a_clean_input_error(tmp_path):
+    r = _cli("export", "--data", str(_nested_triple_terms(tmp_path, 2)), "--format", "jsonld")
+    assert (r.returncode, r.stderr.decode().strip()) == (
+        2, "jasic-kg: error: JSON-LD cannot hold triple terms (RDF 1.2 '<<( ... )>>'); export as turtle, trig, nt "
+           "or nq")

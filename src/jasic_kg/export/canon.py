@@ -60,19 +60,29 @@ def canonicalize(quads: Sequence[Quad], *, deadline: float | None = None, timeou
 
 
 def _blank_nodes(term) -> Iterable[BlankNode]:
+    # loops, not recursion: triple terms nest (in their object only) up to the input's nesting limit
+    while isinstance(term, Triple):
+        if isinstance(term.subject, BlankNode):
+            yield term.subject
+        term = term.object
     if isinstance(term, BlankNode):
         yield term
-    elif isinstance(term, Triple):
-        yield from _blank_nodes(term.subject)
-        yield from _blank_nodes(term.object)
 
 
 def _replace(term, mapping):
     if isinstance(term, BlankNode):
         return mapping(term)
-    if isinstance(term, Triple):
-        return Triple(_replace(term.subject, mapping), term.predicate, _replace(term.object, mapping))
-    return term
+    if not isinstance(term, Triple):
+        return term
+    chain = []
+    while isinstance(term, Triple):
+        chain.append(term)
+        term = term.object
+    inner = mapping(term) if isinstance(term, BlankNode) else term
+    for t in reversed(chain):
+        subject = mapping(t.subject) if isinstance(t.subject, BlankNode) else t.subject
+        inner = Triple(subject, t.predicate, inner)
+    return inner
 
 
 def _relabel(q: Quad, labels: dict[BlankNode, str]) -> Quad:
