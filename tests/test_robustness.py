@@ -255,3 +255,13 @@ def test_evidence_source_errors(name):
 def test_evidence_source_directory_and_missing(tmp_path):
     assert_clean(jasic("evidence", "verify", "--source", tmp_path), 2, r"is a directory")
     assert_clean(jasic("evidence", "verify", "--source", tmp_path / "absent.txt"), 2, r"absent\.txt: no such file")
+
+
+def test_the_issue_9_cases_of_the_robustness_sweep_end_as_expected():
+    """tools/robustness.py --only-round-two: every case of issue 9 with its exit code and error line."""
+    p = subprocess.run([sys.executable, str(REPO / "tools" / "robustness.py"), "--only-round-two", "--jobs", "2",
+                        "--timeout", "120"], capture_output=True, text=True, timeout=900, cwd=REPO)
+    summary = p.stdout.strip().splitlines()[-1]
+    assert p.returncode == 0, p.stdout[-2000:]
+    assert re.fullmatch(r"(\d+) inputs: \d+ clean errors, 0 tracebacks, 0 hangs \(\d+ exited 0: accepted or no "
+                        r"findings\); issue 9 cases: \1/\1 as expected", summary), summary

@@ -16,6 +16,7 @@ import re
 import sys
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 from pathlib import Path
 
 from pyoxigraph import (
@@ -217,12 +218,14 @@ def _until(cancel, items) -> list:
     """The items as a list, stopping early (_Stopped) once `cancel` is set: the query was given up."""
     if cancel is None:
         return list(items)
-    out = []
-    for item in items:
-        out.append(item)
-        if len(out) & 4095 == 0 and cancel.is_set():
+    items, out = iter(items), []
+    while True:  # in batches: the loop over rows stays in C
+        batch = list(islice(items, 4096))
+        out += batch
+        if len(batch) < 4096:
+            return out
+        if cancel.is_set():
             raise _Stopped()
-    return out
 
 
 def _sha256_file(path: Path) -> str:
