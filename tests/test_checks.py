@@ -31,8 +31,6 @@ EXPECTED_FOCUS: dict[str, set[str]] = {
     "sidebar-actor": {"fixture-event", "fixture-event-2", "fixture-claim", "fixture-claim-2", "fixture-membership",
                       "fixture-book"},
     "derived-quantity-claimed": {"fixture-quantity-derived", "fixture-quantity-derived-2"},
-    "edtf-bounds": {"fixture-day-mismatch", "fixture-day-missing", "fixture-month", "fixture-year", "fixture-decade",
-                    "fixture-interval"},
     "dangling-reference": {"fixture-event", "fixture-claim", "fixture-thing"},
     "quote-without-voice": {"fixture-event", "fixture-untyped"},
     "event-order-dates": {"fixture-early-sequel", "fixture-early-effect"},
@@ -50,7 +48,6 @@ EXPECTED_FOCUS: dict[str, set[str]] = {
 # check name -> number of rows on invalid.ttl (a focus node may have several findings)
 EXPECTED_ROWS: dict[str, int] = {
     "sidebar-actor": 6,
-    "edtf-bounds": 7,  # the interval has both bounds outside it
     "quote-without-voice": 2,  # one row per node, not per quote
 }
 
@@ -95,7 +92,7 @@ def check_file(name: str) -> Path:
 # --- structure -------------------------------------------------------------------------------------------------
 
 def test_checks_exist():
-    required = {"sidebar-actor", "derived-quantity-claimed", "edtf-bounds", "dangling-reference",
+    required = {"sidebar-actor", "derived-quantity-claimed", "dangling-reference",
                 "quote-without-voice"}
     assert required <= set(CHECK_NAMES), f"missing checks: {sorted(required - set(CHECK_NAMES))}"
 
@@ -152,8 +149,6 @@ def test_invalid_fixture_exact_focus_nodes(name, base_store_data):
 # --- a few message texts, so the checks say something useful --------------------------------------------------
 
 @pytest.mark.parametrize("name, focus, needle", [
-    ("edtf-bounds", "fixture-day-missing", 'jkg:edtf "2018-08-24" is a full day but latestDate is missing'),
-    ("edtf-bounds", "fixture-month", 'latestDate 2018-07-15 falls outside jkg:edtf "2018-06"'),
     ("dangling-reference", "fixture-event", "has no rdf:type in the graph: a dangling reference"),
     ("sidebar-actor", "fixture-book", "http://purl.org/dc/terms/creator"),
     ("event-order-dates", "fixture-early-sequel", "precedes that event's jkg:earliestDate 2018-07-27"),
@@ -174,10 +169,14 @@ def test_messages(name, focus, needle, base_store_data):
 # --- built-in checks (validate.BUILTIN_CHECKS: Python, where SPARQL cannot be linear) ---------------------------
 
 BUILTIN_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "builtin-checks"
-BUILTIN_EXPECTED_FOCUS = {"order-cycle": {"fixture-a", "fixture-b", "fixture-c", "fixture-d", "fixture-e"},
+BUILTIN_EXPECTED_FOCUS = {"edtf": {"fixture-day-mismatch", "fixture-day-missing", "fixture-month", "fixture-year",
+                                   "fixture-decade", "fixture-interval", "fixture-bad-month", "fixture-reversed",
+                                   "fixture-approximate"},
+                          "order-cycle": {"fixture-a", "fixture-b", "fixture-c", "fixture-d", "fixture-e"},
                           "duplicate-label": {"fixture-author-1", "fixture-author-2", "fixture-network"},
                           "definition-unquoted-term": {"jv:fixture-video", "jv:fixture-dismissal", "jv:fixture-raid"}}
 BUILTIN_MESSAGES = {
+    "edtf": ("fixture-approximate", 'earliestDate 2013-06-01 falls outside jkg:edtf "2015~" (2014-01-01 to 2016-12-31)'),
     "order-cycle": ("fixture-a", "cycle"),
     "duplicate-label": ("fixture-network",
                         'agent\'s English label "Fixture Network" is also the skos:altLabel of agent '
@@ -215,6 +214,25 @@ def test_builtin_checks_find_nothing_in_the_valid_fixtures_of_the_query_checks(b
 
     store = make_store(base_store_data, fixture)
     assert {name: check(store) for name, check in BUILTIN_CHECKS.items()} == {n: [] for n in BUILTIN_CHECKS}
+
+
+def test_edtf_check_counts_and_says_each_finding(base_store_data):
+    """One finding per wrong bound (the interval has two), each naming the range the value admits."""
+    from jasic_kg.validation.checks import edtf_findings
+
+    findings = edtf_findings(make_store(base_store_data, BUILTIN_FIXTURES / "edtf" / "invalid.ttl"))
+    by_focus = {}
+    for f in findings:
+        by_focus.setdefault(f.focus.value.removeprefix(JID), []).append(f.message)
+    assert len(by_focus["fixture-interval"]) == 2
+    assert by_focus["fixture-day-missing"] == [
+        'jkg:edtf "2018-08-24" is a full day but latestDate is missing; both bounds should be that day']
+    assert by_focus["fixture-month"] == [
+        'latestDate 2018-07-15 falls outside jkg:edtf "2018-06" (2018-06-01 to 2018-06-30)']
+    assert by_focus["fixture-bad-month"] == [
+        'jkg:edtf "2018-13" is not an EDTF value (such as 2018-07-27, 2018-06, 2015~, 200X or 2018-06/2018-07-27)']
+    assert by_focus["fixture-reversed"] == ['jkg:edtf "2018/2017" ends before it starts']
+    assert len(findings) == 10
 
 
 def test_duplicate_label_is_the_sparql_check_it_replaced(base_store_data):

@@ -18,7 +18,8 @@ from pyoxigraph import Literal, NamedNode, Quad, Store
 from jasic_kg.errors import InputError, JasicError
 from jasic_kg.queries import find_params, load_query, param_from_variable
 from jasic_kg.io.rdfio import read_quads
-from jasic_kg.store import LocalStore, inject_values
+from jasic_kg.sparql import inject_values
+from jasic_kg.store import LocalStore
 
 pytestmark = pytest.mark.slow  # hardening: thousands of generated inputs
 

@@ -65,3 +65,18 @@ def test_a_missing_source_is_one_line_and_exit_2(argv, monkeypatch, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("jasic-kg: error:")
+
+
+def test_every_ontology_term_the_graph_uses_is_in_the_namespace_module(shipped):
+    """The generated DefinedNamespace knows each jkg: term the data and shapes use, and refuses a typo."""
+    from jasic_kg.io import resources
+    from jasic_kg.namespace import JKG
+    from jasic_kg.store import LocalStore
+    from jasic_kg.terms import JKG as JKG_IRI
+
+    store = LocalStore(resources.graph_files() + resources.shape_files(), cache=False)
+    used = {t.value[len(JKG_IRI):] for q in store.quads() for t in (q.predicate, q.object)
+            if getattr(t, "value", "").startswith(JKG_IRI) and type(t).__name__ == "NamedNode"}
+    assert used and all(str(getattr(JKG, name)) == JKG_IRI + name for name in used)
+    with pytest.raises(AttributeError):
+        JKG.hasEvidense

@@ -2,7 +2,7 @@
 matches nothing, and never change the query or the graph.
 
 Locally the store binds through pyoxigraph substitutions (or, for variables outside the projection, a VALUES block
-built from validated terms); remotely through the same VALUES block (store.inject_values), tested here both as text
+built from validated terms); remotely through the same VALUES block (sparql.inject_values), tested here both as text
 (it parses, and binds exactly the intended value) and against a real Oxigraph server.
 """
 
@@ -22,7 +22,8 @@ from pyoxigraph import Literal, NamedNode, Store
 
 from jasic_kg.errors import InputError
 from jasic_kg.queries import load_query, param_from_variable, run_saved_query
-from jasic_kg.store import inject_values, open_store
+from jasic_kg.sparql import inject_values
+from jasic_kg.store import open_store
 from jasic_kg.terms import XSD
 
 REPO = Path(__file__).resolve().parent.parent

@@ -16,7 +16,7 @@ def test_validate_reports_each_stage(small):
     assert notes[:4] == ["reading jasic.ttl", "reading vocab.ttl", "reading small.ttl", "reading shapes.ttl"]
     assert notes[4].startswith("SHACL (native) on ") and notes[4].endswith(" triples")
     assert notes[5:] == ["1 check query", "check order-cycle", "check duplicate-label",
-                         "check definition-unquoted-term", "meta checks"]
+                         "check definition-unquoted-term", "check edtf", "meta checks"]
 
 
 def test_no_progress_in_pipes(run, small):

@@ -19,7 +19,8 @@ from jasic_kg.queries import (
     compare_results, find_params, load_query, param_from_variable, parse_header, run_saved_query,
 )
 from jasic_kg.results import QueryResult
-from jasic_kg.store import EndpointStore, inject_values, open_store
+from jasic_kg.sparql import inject_values
+from jasic_kg.store import EndpointStore, open_store
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 HOSTILE = ['"', "}", "\\u0022", "} ; DROP ALL ; #", '" } ; DROP ALL ; # ', "'''", '"""', "\n}\nINSERT DATA { <a:b> <a:c> <a:d> }",

@@ -12,7 +12,8 @@ import pytest
 from pyoxigraph import Store
 
 from jasic_kg.queries import load_query_file
-from jasic_kg.store import LocalStore, code_text
+from jasic_kg.sparql import code_text
+from jasic_kg.store import LocalStore
 from jasic_kg.terms import show
 
 REPO = Path(__file__).resolve().parents[1]

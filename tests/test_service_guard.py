@@ -3,7 +3,7 @@
 import pytest
 
 from jasic_kg.errors import QueryError
-from jasic_kg.store import check_query
+from jasic_kg.sparql import check_query
 
 HIDDEN_SERVICE = ("SELECT * WHERE { ?s ?p <http://x/\\u0041'> . "
                   "SERVICE <http://127.0.0.1:9/sparql> { ?a ?b ?c } }")

@@ -214,7 +214,7 @@ EXPECTED: dict[str, set[tuple]] = {
         ("jid:fixture-event-unbounded", None, "jsh:EventBoundsShape", "OrConstraintComponent"),
     },
     "DatedShape": {
-        ("jid:fixture-dated-bad", "jkg:edtf", "jsh:DatedShape", "PatternConstraintComponent"),
+        ("jid:fixture-dated-bad", "jkg:edtf", "jsh:DatedShape", "DatatypeConstraintComponent"),
         ("jid:fixture-dated-bad", "jkg:earliestDate", "jsh:DatedShape", "LessThanOrEqualsConstraintComponent"),
         ("jid:fixture-dated-bad", "jkg:narrativePosition", "jsh:DatedShape", "DatatypeConstraintComponent"),
         ("jid:fixture-dated-bad", "jkg:dateStated", "jsh:DatedShape", "DatatypeConstraintComponent"),
@@ -234,7 +234,7 @@ EXPECTED: dict[str, set[tuple]] = {
         ("jid:fixture-event-bad", "^jkg:claimAbout", "jsh:EventShape", "MinCountConstraintComponent"),
         # jsh:DatedShape (targets every dated node): non-EDTF string, earliest date after latest date
         ("jid:fixture-event-bad-dates", "jkg:earliestDate", "jsh:DatedShape", "LessThanOrEqualsConstraintComponent"),
-        ("jid:fixture-event-bad-dates", "jkg:edtf", "jsh:DatedShape", "PatternConstraintComponent"),
+        ("jid:fixture-event-bad-dates", "jkg:edtf", "jsh:DatedShape", "DatatypeConstraintComponent"),
     },
     "QuantityShape": {
         ("jid:fixture-quantity-bad", "jkg:counts", "jsh:QuantityShape", "MinCountConstraintComponent"),

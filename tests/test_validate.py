@@ -66,7 +66,7 @@ def test_conforms_on_fixture(small):
     report = validate()
     assert report.conforms and report.exit_code == 0 and report.findings == []
     assert report.triples == 140 and report.checks == ["date-bounds-violation", "order-cycle-violation", "duplicate-label-violation",
-                                                    "definition-unquoted-term-violation"]
+                                                    "definition-unquoted-term-violation", "edtf-violation"]
 
 
 @pytest.mark.parametrize("engine", list(ENGINES))
@@ -77,7 +77,8 @@ def test_check_query_rows_are_findings(small, tmp_path, engine):
     report = validate([f], engine=engine)
     checks = [x for x in report.findings if x.stage == "check"]
     assert [(x.check, x.focus.value, x.value.value) for x in checks] == [
-        ("date-bounds-violation", "https://w3id.org/jasic-kg/id/petition-signing-2018", "2018-06-01")]
+        ("date-bounds-violation", "https://w3id.org/jasic-kg/id/petition-signing-2018", "2018-06-01"),
+        ("edtf", "https://w3id.org/jasic-kg/id/petition-signing-2018", "2018-05-01")]  # outside "2018-06"
     assert report.exit_code == 1
 
 

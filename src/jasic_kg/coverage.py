@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jasic_kg.errors import InputError
+from jasic_kg.terms import JKG
 
-JKG = "https://w3id.org/jasic-kg/ontology#"
 _QUOTES = f"SELECT DISTINCT ?quote WHERE {{ ?claim <{JKG}quote> ?quote }}"
 
 _ABBREVIATIONS = {"e.g", "i.e", "etc", "no", "vol", "pp", "p", "cf", "vs", "mr", "mrs", "ms", "dr", "prof", "ed",

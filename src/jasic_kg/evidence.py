@@ -16,10 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jasic_kg.errors import InputError
+from jasic_kg.terms import JID, JKG, OA
 
-JKG = "https://w3id.org/jasic-kg/ontology#"
-JID = "https://w3id.org/jasic-kg/id/"
-OA = "http://www.w3.org/ns/oa#"
 TEXT_IRI = JID + "article-text"
 SOURCE_MAX_BYTES = 200 * 1024 * 1024  # as --max-bytes: a source text is far smaller
 CONTEXT_CHARS = 32  # prefix/suffix length: long enough to disambiguate every quote of this article

@@ -19,15 +19,14 @@ from pathlib import Path
 import pyoxigraph as ox
 import yaml
 
+from jasic_kg.terms import OWL, RDFS, XSD
+
 LINK_SETS = ("links.sssom.tsv",)
 CANDIDATE_SETS = ("links-candidates.sssom.tsv",)
 
 SSSOM = "https://w3id.org/sssom/"
-OWL = "http://www.w3.org/2002/07/owl#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 PAV = "http://purl.org/pav/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 MAPPING_BASE = "https://w3id.org/jasic-kg/mapping/"
 
 PREFIXES = {

@@ -152,7 +152,7 @@ def param_from_variable(var: str) -> Param | None:
 
 
 def find_params(sparql: str) -> list[Param]:
-    from jasic_kg.store import code_text
+    from jasic_kg.sparql import code_text
 
     seen: dict[str, Param] = {}
     for var in re.findall(r"[?$](_\w+)", code_text(sparql)):
@@ -207,7 +207,7 @@ class SavedQuery:
 
     @property
     def ordered(self) -> bool:
-        from jasic_kg.store import code_text
+        from jasic_kg.sparql import code_text
 
         return re.search(r"\bORDER\s+BY\b", code_text(self.text), re.IGNORECASE) is not None
 
@@ -234,7 +234,7 @@ def load_query(text: str, name: str = "query", path: Path | None = None) -> Save
     return SavedQuery(name, text, path, parse_header(text, path), find_params(text))
 
 
-QUERY_FILE_MAX_BYTES = 1024 * 1024  # the query size limit (store.MAX_QUERY_BYTES): a query file is read up to it
+QUERY_FILE_MAX_BYTES = 1024 * 1024  # the query size limit (sparql.MAX_QUERY_BYTES): a query file is read up to it
 
 
 def read_capped(stream, what, limit: int = QUERY_FILE_MAX_BYTES) -> str:

@@ -17,6 +17,9 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SH = "http://www.w3.org/ns/shacl#"
+OWL = "http://www.w3.org/2002/07/owl#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+OA = "http://www.w3.org/ns/oa#"
 
 # The project prefixes, as the ontology declares them (docs/model.md). CURIEs in --param, describe and every
 # report use these; exports declare only the ones they use.
@@ -27,14 +30,14 @@ PREFIXES: dict[str, str] = {
     "jsh": "https://w3id.org/jasic-kg/shapes#",
     "rdf": RDF,
     "rdfs": RDFS,
-    "owl": "http://www.w3.org/2002/07/owl#",
+    "owl": OWL,
     "xsd": XSD,
-    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "skos": SKOS,
     "dcterms": "http://purl.org/dc/terms/",
     "schema": "https://schema.org/",
     "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
     "prov": "http://www.w3.org/ns/prov#",
-    "oa": "http://www.w3.org/ns/oa#",
+    "oa": OA,
     "foaf": "http://xmlns.com/foaf/0.1/",
     "time": "http://www.w3.org/2006/time#",
     "void": "http://rdfs.org/ns/void#",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Store
 
-from jasic_kg.terms import JKG, PREFIXES, RDF, RDFS, SH, show
+from jasic_kg.terms import JKG, PREFIXES, RDF, RDFS, SH, SKOS, show
 from jasic_kg.validation.report import SEVERITIES, ValidationFinding
 
 # --- meta-checks: where SHACL passes silently -------------------------------------------------------------
@@ -99,7 +99,7 @@ def _is_class(shapes: Store, node) -> bool:
 
 def check_findings(data: Store, check_files: Iterable[Path]) -> list[ValidationFinding]:
     from jasic_kg.queries import load_query_file
-    from jasic_kg.store import sparql_error
+    from jasic_kg.sparql import sparql_error
 
     out = []
     for path in check_files:
@@ -187,7 +187,6 @@ def order_cycle_findings(data: Store) -> list[ValidationFinding]:
     return out
 
 
-SKOS = "http://www.w3.org/2004/02/skos/core#"
 _AGENT_CLASSES = f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS}subClassOf>* <{JKG}Agent> }}"
 
 
@@ -278,9 +277,62 @@ def definition_unquoted_term_findings(data: Store) -> list[ValidationFinding]:
     return sorted(out, key=lambda f: (f.focus.value, f.message))
 
 
+_DATED = f"""SELECT ?focus ?edtf ?earliest ?latest WHERE {{
+  ?focus <{JKG}edtf> ?edtf .
+  OPTIONAL {{ ?focus <{JKG}earliestDate> ?earliest }}
+  OPTIONAL {{ ?focus <{JKG}latestDate> ?latest }} }}"""
+
+
+def edtf_findings(data: Store) -> list[ValidationFinding]:
+    """jkg:edtf values read as EDTF (jasic_kg.dates, with the edtf package as its reference), and
+    jkg:earliestDate / jkg:latestDate checked against the days the value admits: for A/B, the earliest date lies
+    in A and the latest in B; a full day (YYYY-MM-DD) needs both bounds, that day."""
+    import datetime
+
+    from jasic_kg.dates import NotEDTF, edtf_spans
+
+    out = []
+    edtf_property = NamedNode(JKG + "edtf")
+    for row in data.query(_DATED):
+        focus, text = row["focus"], row["edtf"].value
+
+        def finding(message, prop=edtf_property, value=row["edtf"]):
+            out.append(ValidationFinding("check", "Violation", message, focus=focus, path=prop, value=value,
+                                         check="edtf"))
+
+        try:
+            start, end, interval = edtf_spans(text)
+        except NotEDTF:
+            finding(f'jkg:edtf "{text}" is not an EDTF value (such as 2018-07-27, 2018-06, 2015~, 200X or '
+                    "2018-06/2018-07-27)")
+            continue
+        if interval and start and end and start[0] > end[1]:
+            finding(f'jkg:edtf "{text}" ends before it starts')
+            continue
+        for side, span in (("earliest", start), ("latest", end)):
+            bound, prop = row[side], NamedNode(JKG + side + "Date")
+            if bound is None:
+                if not interval and len(text) == 10 and span and span[0] == span[1]:
+                    finding(f'jkg:edtf "{text}" is a full day but {side}Date is missing; both bounds should be '
+                            "that day", prop, None)
+                continue
+            if span is None:
+                continue
+            try:
+                day = datetime.date.fromisoformat(bound.value[:10])
+            except ValueError:
+                continue  # not a date: the shapes report the datatype
+            if not span[0] <= day <= span[1]:
+                part = f"the {'start' if side == 'earliest' else 'end'} of " if interval else ""
+                finding(f'{side}Date {bound.value} falls outside {part}jkg:edtf "{text}" ({span[0]} to {span[1]})',
+                        prop, bound)
+    return sorted(out, key=lambda f: (f.focus.value, str(f.path), f.message))
+
+
 # Checks written in Python because SPARQL cannot do them in linear time; the rest are ontology/checks/*.rq.
 BUILTIN_CHECKS: dict[str, Callable[[Store], list[ValidationFinding]]] = {
     "order-cycle": order_cycle_findings,
     "duplicate-label": duplicate_label_findings,
     "definition-unquoted-term": definition_unquoted_term_findings,
+    "edtf": edtf_findings,
 }

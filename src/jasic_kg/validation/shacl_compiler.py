@@ -9,9 +9,7 @@ import itertools
 import rdflib
 from rdflib import BNode, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS
-
-SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+from rdflib.namespace import RDF, RDFS, SH
 
 from jasic_kg.validation.shacl_components import COMPILED_PARAMETERS, COMPONENTS, ShapeContext
 from jasic_kg.validation.shacl_sparql import NotCompilable, _Check, _n3

@@ -6,11 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-import rdflib
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import RDF, XSD
-
-SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+from rdflib.namespace import RDF, SH, XSD
 
 
 class NotCompilable(Exception):

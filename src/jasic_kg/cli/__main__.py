@@ -1,0 +1,3 @@
+from jasic_kg.cli import main
+
+main()
