@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from itertools import permutations
 
@@ -134,11 +134,29 @@ class _State:
             for node in nodes:
                 self.quads_of[node].append(q)
         self.first_degree: dict[BlankNode, str] = {}
-        by_hash: dict[str, list[BlankNode]] = defaultdict(list)
-        for node in self.quads_of:
-            by_hash[self._hash_first_degree(node)].append(node)
-        self.by_hash = dict(sorted(by_hash.items()))
-        self.shared = any(len(nodes) > 1 for nodes in self.by_hash.values())
+        self.by_hash: dict[str, list[BlankNode]] = {}
+        # Cheap first: a key equal for two blank nodes exactly when their first-degree texts are. All keys unique
+        # (most graphs): all first-degree hashes unique, so pyoxigraph labels them, and nothing is hashed here.
+        keys = Counter(map(self._first_degree_key, self.quads_of))
+        self.shared = any(count > 1 for count in keys.values())
+        if self.shared:
+            by_hash: dict[str, list[BlankNode]] = defaultdict(list)
+            for node in self.quads_of:
+                by_hash[self._hash_first_degree(node)].append(node)
+            self.by_hash = dict(sorted(by_hash.items()))
+
+    def _first_degree_key(self, node: BlankNode):
+        """The node's quads with itself as _:a and other blank nodes as _:z, as a multiset of term tuples."""
+        def mark(term):
+            if isinstance(term, BlankNode):
+                return _A if term == node else _Z
+            if isinstance(term, Triple):
+                return _replace(term, lambda b: _A if b == node else _Z)
+            return term
+
+        quads = self.quads_of[node]
+        marked = [(mark(q.subject), q.predicate, mark(q.object), mark(q.graph_name)) for q in quads]
+        return marked[0] if len(marked) == 1 else frozenset(Counter(marked).items())
 
     def _hash_first_degree(self, node: BlankNode) -> str:
         known = self.first_degree.get(node)
