@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jasic_kg.errors import InputError
+from jasic_kg.io import rdfio
 
 # Inputs at least this big get a persistent on-disk store: opening it beats parsing them again (measured: 0.08 s
 # against 0.29 s for 4 MB of Turtle; the 0.5 MB shipped graph alone parses faster than a store opens).
@@ -104,12 +105,19 @@ def open_entry(base: Path, name: str, build: Callable[[str], object], open_read_
     try:
         base.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=base))
-        (tmp / _BUILD_MARKER).write_text(f"{os.getpid()} {socket.gethostname()}\n")
     except OSError as e:
         raise CacheUnavailable(f"{base}: {e.strerror or e}") from None
+    try:  # the owner first: a build killed from here on is recognised as ours and cleaned up later
+        rdfio.write_bytes(tmp / _BUILD_MARKER, f"{os.getpid()} {socket.gethostname()}\n".encode())
+    except InputError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise CacheUnavailable(f"{base}: {e}") from None
     try:
         build(str(tmp))
-        (tmp / _COMPLETE).write_bytes(CACHE_FORMAT)
+        try:
+            rdfio.write_bytes(tmp / _COMPLETE, CACHE_FORMAT)
+        except InputError as e:  # the disk, not the input: an input error here would be reported twice
+            raise OSError(str(e)) from None
         (tmp / _BUILD_MARKER).unlink()
         try:
             os.replace(tmp, target)  # atomic: another process sees all or nothing
