@@ -218,3 +218,13 @@ def test_triple_terms_in_json_ld_are_a_clean_input_error(tmp_path):
     assert (r.returncode, r.stderr.decode().strip()) == (
         2, "jasic-kg: error: JSON-LD cannot hold triple terms (RDF 1.2 '<<( ... )>>'); export as turtle, trig, nt "
            "or nq")
+
+
+def test_export_timeout_applies_to_the_labelling(tmp_path):
+    """The clique needs about a second of labelling before it reaches the bound: --timeout 0.2 ends it first."""
+    src = tmp_path / "clique.nt"
+    src.write_text(_clique())
+    r = _cli("export", "--data", str(src), "--format", "nt", "--timeout", "0.2")
+    assert (r.returncode, r.stderr.decode().strip()) == (
+        2, "jasic-kg: error: the export did not finish within 0.2 s (raise the limit with --timeout)")
+    assert r.stdout == b""
