@@ -61,4 +61,4 @@ def test_a_huge_query_file_is_refused_before_reading(tmp_path):
         f.truncate(4 << 30)
     r = _cli("query", big)
     assert (r.returncode, r.stderr.decode().strip()) == (
-        2, f"jasic-kg: error: {big}: query is over the limit of 1048576 bytes")
+        2, f"jasic-kg: error: {big}: query is {4 << 30} bytes, over the limit of 1048576")

@@ -261,7 +261,7 @@ def load_query_file(path) -> SavedQuery:
     except OSError as e:
         raise InputError(f"cannot read query: {e}", path) from None
     if size > QUERY_FILE_MAX_BYTES:
-        raise InputError(f"query is over the limit of {QUERY_FILE_MAX_BYTES} bytes", path)
+        raise InputError(f"query is {size} bytes, over the limit of {QUERY_FILE_MAX_BYTES}", path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
