@@ -20,6 +20,8 @@ def _format_choices(*path):
     ("search", "jasic_kg.search:RENDERERS"),
     ("stats", "jasic_kg.stats:RENDERERS"),
     ("export", "jasic_kg.export.exporters:EXPORTERS"),
+    ("timeline", "jasic_kg.views.timeline:RENDERERS"),
+    ("network", "jasic_kg.views.network:RENDERERS"),
 ])
 def test_format_choices_are_the_registry(command, registry):
     import importlib
@@ -35,5 +37,5 @@ def test_query_formats_are_the_result_writers():
 
 
 def test_every_command_is_registered_once():
-    assert sorted(cli.commands) == ["cache", "describe", "evidence", "export", "queries", "query", "search", "stats",
-                                    "validate"]
+    assert sorted(cli.commands) == ["cache", "describe", "evidence", "export", "link", "network", "queries", "query",
+                                    "search", "stats", "timeline", "validate"]

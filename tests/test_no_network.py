@@ -193,3 +193,14 @@ def test_endpoint_syntax_check_does_not_run_service_locally(listener):
         assert "Traceback" not in p.stderr and p.returncode in (2, 3), p.stderr
     finally:
         other.close()
+
+
+def test_link_export_is_offline_and_link_check_contacts_only_its_endpoint(listener):
+    """`link export` sends nothing; `link check --endpoint` sends its one request to that endpoint only, with the
+    project's User-Agent (the positive control), and the listener's HTTP 500 is one line and exit 3."""
+    assert_quiet(listener, jasic("link", "export", "--format", "rdf"), codes=(0,))
+    p = jasic("link", "check", "--endpoint", listener.url("sparql"), "--no-cache", "--timeout", "5")
+    time.sleep(0.3)
+    assert len(listener.received) == 1 and listener.received[0].startswith(b"GET /sparql?query=")
+    assert b"User-Agent: jasic-kg/" in listener.received[0]
+    assert p.returncode == 3 and p.stderr == f"jasic-kg: error: {listener.url('sparql')}: HTTP 500 no\n"

@@ -229,7 +229,8 @@ SAMPLE = ["ttl-literal-subject.ttl", "nt-relative-iri.nt", "jsonld-remote-contex
 def test_every_file_reading_command_on_a_sample():
     cmds = [["export", "--format", "turtle"], ["export", "--format", "jsonld"], ["describe", "jid:jasic"],
             ["query", "SELECT * WHERE { ?s ?p ?o } LIMIT 1"], ["queries", "test"],
-            ["evidence", "verify", "--source", str(REPO / "tests" / "negative" / "expected.tsv")]]
+            ["evidence", "verify", "--source", str(REPO / "tests" / "negative" / "expected.tsv")],
+            ["timeline", "--format", "svg"], ["network", "--format", "svg"]]
     jobs = [(cmd, name) for cmd in cmds for name in SAMPLE]
 
     def run(job):

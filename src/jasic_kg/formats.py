@@ -16,6 +16,7 @@ EXTENSIONS = {
     ".ttl": ("turtle",), ".nt": ("nt",), ".nq": ("nq",), ".trig": ("trig",), ".jsonld": ("jsonld",),
     ".json": ("json", "jsonld"), ".srj": ("json",), ".rdf": ("xml",), ".owl": ("xml",), ".xml": ("junit", "xml"),
     ".srx": ("xml",), ".csv": ("csv",), ".tsv": ("tsv",), ".txt": ("text", "table"),
+    ".html": ("html",), ".htm": ("html",), ".svg": ("svg",), ".png": ("png",),
 }
 
 

@@ -113,6 +113,8 @@ def mapping_quads(path: Path, assert_links: bool) -> list[ox.Quad]:
             add(node, RDFS + "seeAlso", ox.NamedNode(row["see_also"]))
         if row.get("comment"):
             add(node, RDFS + "comment", ox.Literal(row["comment"], language="en"))
+        if row.get("other"):  # `link check --write` records the link's last status here
+            add(node, SSSOM + "other", ox.Literal(row["other"]))
         if assert_links:
             add(subject, predicate, target)
     return quads

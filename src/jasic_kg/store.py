@@ -309,7 +309,8 @@ class EndpointStore(GraphStore):
                     raise QueryError(f"{self.url} rejected the query: HTTP 400 {msg[0] if msg else e.reason}") from None
                 # SPARQLWrapper does not honour 429/Retry-After; polite clients must (Wikidata bans others).
                 wait = e.retry_after
-                if e.code in (429, 503) and wait is not None and attempt < self.retries:
+                if e.code in (429, 503) and wait is not None and wait <= remote.MAX_RETRY_AFTER \
+                        and attempt < self.retries:
                     time.sleep(wait)
                     continue
                 raise NetworkError(f"{self.url}: HTTP {e.code} {e.reason}") from None

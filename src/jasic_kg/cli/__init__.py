@@ -19,8 +19,10 @@ from jasic_kg.cli.browse_cmd import describe, search, stats
 from jasic_kg.cli.cache_cmd import cache
 from jasic_kg.cli.evidence_cmd import evidence
 from jasic_kg.cli.export_cmd import export
+from jasic_kg.cli.link_cmd import link
 from jasic_kg.cli.query_cmd import queries, query
 from jasic_kg.cli.validate_cmd import validate
+from jasic_kg.cli.views_cmd import network, timeline
 
 # --- the group ---------------------------------------------------------------------------------------------
 
@@ -34,7 +36,7 @@ def cli(ctx, debug):
     ctx.ensure_object(dict)["debug"] = debug
 
 
-for command in (validate, query, queries, export, describe, search, stats, evidence, cache):
+for command in (validate, query, queries, export, describe, search, stats, evidence, link, timeline, network, cache):
     cli.add_command(command)
 
 

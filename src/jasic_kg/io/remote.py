@@ -43,8 +43,8 @@ class ResponseTooLarge(NetworkError):
 
 
 def retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delay-seconds or an HTTP-date, RFC 9110 section 10.2.3), or
-    None when absent, malformed, in the past by more than a moment, or over MAX_RETRY_AFTER."""
+    """Seconds to wait from a Retry-After header (delay-seconds or an HTTP-date, RFC 9110 section 10.2.3; a date
+    in the past is 0), or None when absent or malformed. Callers cap it (MAX_RETRY_AFTER for endpoints)."""
     if value is None:
         return None
     value = value.strip()
@@ -61,7 +61,7 @@ def retry_after(value: str | None, now: float | None = None) -> float | None:
             when = when.replace(tzinfo=timezone.utc)
         wait = when.timestamp() - (time.time() if now is None else now)
         wait = max(wait, 0.0)
-    return wait if 0 <= wait <= MAX_RETRY_AFTER else None
+    return wait
 
 
 class _Redirects(urllib.request.HTTPRedirectHandler):
@@ -90,6 +90,9 @@ def read(request: urllib.request.Request, *, timeout: float, max_bytes: int, lab
     outcome: dict = {}
     opened: list = []
 
+    def late() -> str:  # no status line and headers yet, or an unfinished body
+        return f"{label}: no {'complete ' if opened else ''}response within {timeout:g} s"
+
     def exchange() -> None:
         try:
             opener = urllib.request.build_opener(_Redirects(follow))
@@ -104,8 +107,13 @@ def read(request: urllib.request.Request, *, timeout: float, max_bytes: int, lab
             outcome["error"] = HTTPStatusError(label, e.code, str(e.reason), e.headers, head)
         except urllib.error.URLError as e:
             reason = e.reason
-            outcome["error"] = e if not isinstance(reason, (str, OSError)) else NetworkError(f"{label}: {reason}")
-        except (OSError, ValueError, EOFError) as e:  # timeouts, resets, malformed status lines
+            if isinstance(reason, TimeoutError):
+                outcome["error"] = NetworkError(late())
+            else:
+                outcome["error"] = e if not isinstance(reason, (str, OSError)) else NetworkError(f"{label}: {reason}")
+        except TimeoutError:  # a socket operation timed out: the deadline has passed
+            outcome["error"] = NetworkError(late())
+        except (OSError, ValueError, EOFError) as e:  # resets, malformed status lines
             outcome["error"] = NetworkError(f"{label}: {e or type(e).__name__}")
         except BaseException as e:  # the policy's refusal (an InputError), or a bug: the caller's to see
             outcome["error"] = e
@@ -119,7 +127,7 @@ def read(request: urllib.request.Request, *, timeout: float, max_bytes: int, lab
                 response.close()
             except Exception:
                 pass
-        raise NetworkError(f"{label}: no complete response within {timeout:g} s")
+        raise NetworkError(late())
     if "error" in outcome:
         raise outcome["error"]
     return outcome["body"]
