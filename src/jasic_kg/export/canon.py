@@ -125,38 +125,51 @@ class _State:
 
     def __init__(self, quads: list[Quad]):
         self.quads_of: dict[BlankNode, list[Quad]] = defaultdict(list)
+        # Cheap first: per blank node, its quads as term tuples with itself as _:a and other blank nodes as _:z:
+        # equal for two blank nodes exactly when their first-degree texts are. All unique (most graphs): all
+        # first-degree hashes unique, so pyoxigraph labels them, and nothing is serialised or hashed here.
+        marked: dict[BlankNode, list] = defaultdict(list)
         for q in quads:
-            subject, obj, graph = q.subject, q.object, q.graph_name
-            if isinstance(obj, Triple) or isinstance(subject, Triple):
+            subject, predicate, obj, graph = q.subject, q.predicate, q.object, q.graph_name
+            if isinstance(obj, Triple):
                 nodes = dict.fromkeys([*_blank_nodes(subject), *_blank_nodes(obj), *_blank_nodes(graph)])
-            else:  # the common case, without the generators
-                nodes = {t: None for t in (subject, obj, graph) if isinstance(t, BlankNode)}
-            for node in nodes:
+                for node in nodes:
+                    self.quads_of[node].append(q)
+                    marked[node].append(self._marked(q, node))
+                continue
+            # the common case, inline: a subject, object or graph name that is a blank node
+            s_blank, o_blank, g_blank = (type(subject) is BlankNode, type(obj) is BlankNode,
+                                         type(graph) is BlankNode)
+            for node in dict.fromkeys(t for t, blank in ((subject, s_blank), (obj, o_blank), (graph, g_blank))
+                                      if blank):
                 self.quads_of[node].append(q)
+                marked[node].append(((_A if subject == node else _Z) if s_blank else subject, predicate,
+                                     (_A if obj == node else _Z) if o_blank else obj,
+                                     (_A if graph == node else _Z) if g_blank else graph))
+        seen, self.shared = set(), False
+        for parts in marked.values():
+            key = parts[0] if len(parts) == 1 else frozenset(Counter(parts).items())
+            if key in seen:
+                self.shared = True
+                break
+            seen.add(key)
         self.first_degree: dict[BlankNode, str] = {}
         self.by_hash: dict[str, list[BlankNode]] = {}
-        # Cheap first: a key equal for two blank nodes exactly when their first-degree texts are. All keys unique
-        # (most graphs): all first-degree hashes unique, so pyoxigraph labels them, and nothing is hashed here.
-        keys = Counter(map(self._first_degree_key, self.quads_of))
-        self.shared = any(count > 1 for count in keys.values())
         if self.shared:
             by_hash: dict[str, list[BlankNode]] = defaultdict(list)
             for node in self.quads_of:
                 by_hash[self._hash_first_degree(node)].append(node)
             self.by_hash = dict(sorted(by_hash.items()))
 
-    def _first_degree_key(self, node: BlankNode):
-        """The node's quads with itself as _:a and other blank nodes as _:z, as a multiset of term tuples."""
+    @staticmethod
+    def _marked(q: Quad, node: BlankNode) -> tuple:
         def mark(term):
             if isinstance(term, BlankNode):
                 return _A if term == node else _Z
             if isinstance(term, Triple):
                 return _replace(term, lambda b: _A if b == node else _Z)
             return term
-
-        quads = self.quads_of[node]
-        marked = [(mark(q.subject), q.predicate, mark(q.object), mark(q.graph_name)) for q in quads]
-        return marked[0] if len(marked) == 1 else frozenset(Counter(marked).items())
+        return mark(q.subject), q.predicate, mark(q.object), mark(q.graph_name)
 
     def _hash_first_degree(self, node: BlankNode) -> str:
         known = self.first_degree.get(node)
