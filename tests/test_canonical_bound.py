@@ -90,7 +90,8 @@ def test_known_symmetric_shapes_within_the_bound_are_canonical(name, quads):
 
 def test_past_the_deadline_is_an_input_error_naming_the_timeout():
     ring = [Quad(b[i], P[0], b[(i + 1) % 6]) for b in [[BlankNode() for _ in range(6)]] for i in range(6)]
-    with pytest.raises(InputError, match=r"^the export did not finish within 0.5 s \(raise the limit with --timeout\)$"):
+    with pytest.raises(InputError,
+                       match=r"^the export did not finish within 0.5 s \(raise the limit with --timeout\)$"):
         canonicalize(ring, deadline=time.monotonic() - 1, timeout=0.5)
 
 

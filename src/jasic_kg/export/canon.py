@@ -3,15 +3,15 @@
 RDFC-1.0 labels most blank nodes from their own quads ("first degree"). Only blank nodes that look alike at
 first degree need the Hash N-Degree Quads algorithm, which recurses along paths of blank nodes and tries every
 permutation of alike neighbours: exponential on a small clique, cubic and as deep as the graph on a chain.
-pyoxigraph's implementation has no bound (a 3 KB clique of 12 blank nodes took 15 GB; a chain of 200,000 blank
-nodes overflowed the stack), and runs in native code that neither a timeout nor Ctrl-C can stop.
+pyoxigraph's implementation has no bound (as reported, a 3 KB clique of 12 blank nodes took 15 GB; a chain of
+200,000 blank nodes overflowed the stack), and runs in native code that neither a timeout nor Ctrl-C can stop.
 
 So: when every blank node is told apart at first degree, pyoxigraph canonicalises (no n-degree call; linear
-work). Otherwise this module runs the same algorithm in Python, counting its Hash N-Degree Quads calls and
-permutations against MAX_DEEP_STEPS and its recursion against MAX_DEPTH (the spec's section 4.8 asks
-implementations to bound this work, https://www.w3.org/TR/rdf-canon/#dataset-poisoning). It checks a deadline
-on each step and stops on Ctrl-C. Past the bound, `canonical_labels` raises CanonicalizationLimit and the caller
-falls back to `fallback_labels`: deterministic for the same input, but not canonical.
+work). Otherwise this module runs the same algorithm in Python, counting its Hash N-Degree Quads calls (section
+4.8) and permutations against MAX_DEEP_STEPS and its recursion against MAX_DEPTH, as the spec's security
+considerations on "poison" graphs advise. It checks a deadline on each step and stops on Ctrl-C. Past the
+bound, `canonical_labels` raises CanonicalizationLimit and the caller falls back to `fallback_labels`:
+deterministic for the same input, but not canonical.
 """
 
 from __future__ import annotations
@@ -297,7 +297,8 @@ class _State:
                    for q in self.quads_of[node]] for node in nodes]
         colour = _ranks([self.first_degree[node] for node in nodes])
         for _ in range(rounds):
-            refined = _ranks([(colour[i], tuple(sorted((p, tuple(-1 if b < 0 else colour[b] for b in bs)) for p, bs in edges)))
+            refined = _ranks([(colour[i], tuple(sorted((p, tuple(-1 if b < 0 else colour[b] for b in bs))
+                                                       for p, bs in edges)))
                               for i, edges in enumerate(around)])
             if max(refined, default=0) == max(colour, default=0):
                 break  # no class split: stable
