@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from jasic_kg.cli import cli
+from tests.browser import browser  # noqa: F401  (the one Chromium of the page tests: defined once, here)
 
 SMALL = Path(__file__).parent / "fixtures" / "small"
 REPO = Path(__file__).parent.parent

@@ -9,7 +9,8 @@ import jasic_kg
 def test_public_api_is_pinned():
     assert jasic_kg.__all__ == [
         "FindingsError", "GraphStore", "InputError", "JasicError", "NetworkError", "QueryError", "QueryResult",
-        "ValidationFinding", "ValidationReport", "__version__", "describe_entity", "export_graph", "graph_stats",
+        "ValidationFinding", "ValidationReport", "__version__", "build_site", "describe_entity", "export_graph",
+        "graph_stats",
         "load_saved_queries", "open_store", "run_saved_query", "test_queries", "validate_graph",
     ]
     # Each lazily resolved name is the object its module defines (a wrong module in the map fails here).

@@ -34,6 +34,10 @@ def test_no_module_writes_files_except_through_atomic_write():
             if isinstance(node, ast.FunctionDef) and path.name == "rdfio.py" and node.name in ("atomic_write",
                                                                                                "_special_file"):
                 allowed |= {id(n) for n in ast.walk(node)}
+            # the static site writes its files into a private temporary folder renamed into place as a whole
+            if isinstance(node, ast.FunctionDef) and path.parent.name == "site" and path.name == "build.py" \
+                    and node.name == "_write_tree":
+                allowed |= {id(n) for n in ast.walk(node)}
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call) or id(node) in allowed:
                 continue

@@ -479,9 +479,9 @@ ALL_COMMANDS = [" ".join(path) for path, _ in _commands(cli)]
 def test_command_list_is_known():
     assert ALL_COMMANDS == ["cache", "cache clear", "cache list", "describe", "evidence", "evidence anchor",
                             "evidence coverage", "evidence verify", "export",
-                            "link", "link check", "link export", "link fetch", "link suggest", "network", "queries",
-                            "queries list", "queries show", "queries test", "query", "search", "stats", "timeline",
-                            "validate"]
+                            "link", "link check", "link export", "link fetch", "link suggest", "network", "push",
+                            "queries", "queries list", "queries show", "queries test", "query", "search", "site",
+                            "stats", "timeline", "validate"]
 
 
 @pytest.mark.parametrize("command", ALL_COMMANDS)

@@ -2,13 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import socket
-import sys
-import subprocess
-import time
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -235,35 +228,16 @@ def test_inject_values_skips_strings_comments_and_iris():
 
 # --- an endpoint: a real Oxigraph server --------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory):
-    # The server comes with the test extras ('.[test]'), in the same environment as this Python.
-    exe = str(Path(sys.executable).parent / "oxigraph")
-    assert Path(exe).exists(), "the oxigraph server is not installed: pip install '.[test]'"
+    """A read-only Oxigraph server over the small fixture graph (tests/servers.py)."""
     from tests.conftest import SMALL
+    from tests.servers import start_oxigraph, stop
 
-    loc = tmp_path_factory.mktemp("oxigraph")
-    files = sorted(str(p) for p in (SMALL / "ontology").glob("*.ttl")) + [str(SMALL / "data" / "small.ttl")]
-    subprocess.run([exe, "load", "--location", str(loc), "--file", *files], check=True, capture_output=True)
-    port = _free_port()
-    proc = subprocess.Popen([exe, "serve", "--location", str(loc), "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/query"
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    files = sorted((SMALL / "ontology").glob("*.ttl")) + [SMALL / "data" / "small.ttl"]
+    server = start_oxigraph(tmp_path_factory.mktemp("oxigraph"), files, read_only=True)
+    yield server.query
+    stop(server.proc)
 
 
 def test_endpoint_saved_query_matches_local(endpoint, small_store):

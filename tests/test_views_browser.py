@@ -5,64 +5,46 @@ page. Screenshots of both views are saved in the test's temporary folder."""
 
 from __future__ import annotations
 
-import html
-import os
 from pathlib import Path
 
 import pytest
 
 from jasic_kg.store import open_store
-from jasic_kg.views.network import network_data, network_html
-from jasic_kg.views.timeline import timeline_data, timeline_html
-
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
-TIMEOUT_MS = 20_000
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
-pytestmark = pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK),
-                                reason="needs Debian's chromium (.ci/run installs it)")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, timeout=TIMEOUT_MS)
-        yield browser
-        browser.close()
+from jasic_kg.views.network import network_data
+from jasic_kg.site import build_site
+from jasic_kg.views.timeline import timeline_data
+from tests.browser import open_page  # the `browser` fixture comes from conftest.py
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """The two views at the root of a folder, with a plain page per event at id/NAME.html (where the static
-    site puts them), so that a click lands on a real page."""
-    root = tmp_path_factory.mktemp("site")
+    """The static site as `jasic-kg site` builds it (the views at its root, each entity's page at id/NAME.html),
+    so that a click from a view lands on the entity's real page."""
+    root = tmp_path_factory.mktemp("site") / "site"
     store = open_store()
-    (root / "timeline.html").write_text(timeline_html(store), encoding="utf-8")
-    (root / "network.html").write_text(network_html(store), encoding="utf-8")
-    (root / "id").mkdir()
-    events, network = timeline_data(store), network_data(store)
-    for entity in events + network["nodes"]:
-        (root / entity["href"]).write_text(
-            f"<!DOCTYPE html><title>{html.escape(entity['label'])}</title><h1>{html.escape(entity['label'])}</h1>",
-            encoding="utf-8")
-    return root, events, network
+    build_site(store, root)
+    return root, timeline_data(store), network_data(store)
 
 
 class Watched:
-    """A page with its console errors, uncaught exceptions and every request it made."""
+    """A chart page (tests/browser.py's open_page: its console errors, uncaught exceptions and every request it
+    made), once the chart is drawn."""
 
     def __init__(self, browser, url: str):
-        self.page = browser.new_page(viewport={"width": 1366, "height": 800})
-        self.page.set_default_timeout(TIMEOUT_MS)
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.goto(url)
+        self.visit = open_page(browser, url, viewport=(1366, 800))
+        self.page = self.visit.page
         self.page.wait_for_selector("#chart svg .role-mark")
+
+    @property
+    def errors(self) -> list[str]:
+        return self.visit.console_errors + self.visit.page_errors
+
+    @property
+    def requests(self) -> list[str]:
+        return self.visit.requests
+
+    def close(self) -> None:
+        self.visit.close()
 
 
 def _marks(page, name: str) -> int:
@@ -98,7 +80,10 @@ def test_the_timeline_page(browser, site, tmp_path):
         mark.click()
     assert page.url == (root / "id" / "petition-launch-2018-06.html").as_uri()
     assert page.locator("h1").inner_text() == launch["label"]
-    page.close()
+    # the event's page shows the quote the tooltip showed, as the article's words
+    assert " ".join(launch["quote"].split()) in " ".join(page.locator("body").inner_text().split())
+    _screenshot(page, tmp_path / "event-page.png")
+    watched.close()
 
 
 def test_the_network_page(browser, site, tmp_path):
@@ -121,7 +106,7 @@ def test_the_network_page(browser, site, tmp_path):
     with page.expect_navigation():
         node.click()
     assert page.url == (root / "id" / "he-pengchao.html").as_uri()
-    page.close()
+    watched.close()
 
 
 def _screenshot(page, path: Path) -> None:

@@ -25,6 +25,7 @@ _LAZY = {
     "export_graph": "jasic_kg.export.exporters",
     "describe_entity": "jasic_kg.describe",
     "graph_stats": "jasic_kg.stats",
+    "build_site": "jasic_kg.site.build",
 }
 # The functions are not called validate/export/describe/stats here: those are the submodules' names, and
 # importing a submodule rebinds the package attribute of the same name to the module.

@@ -70,6 +70,17 @@ def _labels(store, terms) -> dict[str, str]:
     values = " ".join(str(NamedNode(i)) for i in iris)  # validated terms, N-Triples syntax
     rows = store.select(f"SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ rdfs:label skos:prefLabel }} "
                         "?x ?p ?l }")
+    return _preferred_labels(rows)
+
+
+def all_labels(store) -> dict[str, str]:
+    """The label of every IRI of the graph (one query), for `describe(..., labels=...)`."""
+    return _preferred_labels(store.select(
+        "SELECT ?x ?l WHERE { VALUES ?p { rdfs:label skos:prefLabel } ?x ?p ?l FILTER (isIRI(?x)) }"))
+
+
+def _preferred_labels(rows) -> dict[str, str]:
+    """One label per IRI: English (or untagged) first, then the first in code-point order."""
     out: dict[str, str] = {}
     for r in sorted(rows, key=lambda r: (r["l"].language not in (None, "en"), r["l"].value)):
         out.setdefault(r["x"].value, r["l"].value)
@@ -94,15 +105,18 @@ def _term(t, labels) -> dict:
     return out
 
 
-def describe(store, spec: str) -> dict:
-    iri = resolve(store, spec)
+def describe(store, spec: str | NamedNode, *, labels: dict[str, str] | None = None) -> dict:
+    """`spec` as `resolve` takes it, or a NamedNode known to be in the graph. `labels` (IRI -> label for every
+    IRI, as `_labels` gives them) spares one label query per call when a caller describes many entities."""
+    iri = spec if isinstance(spec, NamedNode) else resolve(store, spec)
     triples = store.describe(iri)
     claim_rows = store.select(
         "SELECT ?c ?p ?o WHERE { { ?c jkg:claimAbout ?e } UNION { ?e a/rdfs:subClassOf* jkg:Claim . "
         "BIND (?e AS ?c) } ?c ?p ?o }", {"e": iri})
     terms = [t.predicate for t in triples] + [t.object for t in triples] + [t.subject for t in triples]
     terms += [r[k] for r in claim_rows for k in ("c", "p", "o")] + [iri]
-    labels = _labels(store, terms)
+    if labels is None:
+        labels = _labels(store, terms)
     out_t = sorted((t for t in triples if t.subject == iri), key=lambda t: (str(t.predicate), str(t.object)))
     in_t = sorted((t for t in triples if t.object == iri and t.subject != iri),
                   key=lambda t: (str(t.predicate), str(t.subject)))

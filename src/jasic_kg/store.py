@@ -245,10 +245,16 @@ USER_AGENT = "jasic-kg/{version} (https://w3id.org/jasic-kg; linked-data toolkit
 class EndpointStore(GraphStore):
     """A SPARQL 1.1 endpoint (SPARQLWrapper). Only what the SPARQL protocol offers: no local files."""
 
-    def __init__(self, url: str, *, timeout: float = 60.0, retries: int = 2, max_bytes: int = DEFAULT_MAX_BYTES):
+    def __init__(self, url: str, *, timeout: float = 60.0, retries: int = 2, max_bytes: int = DEFAULT_MAX_BYTES,
+                 default_graph: str | None = None):
         if not re.match(r"^https?://\S+$", url):
             raise InputError(f"endpoint must be an http(s) URL: {url!r}")
         self.url = url
+        # the SPARQL protocol's default-graph-uri: queries then see this named graph as their default graph
+        try:
+            self.default_graph = NamedNode(default_graph).value if default_graph else None
+        except ValueError as e:
+            raise InputError(f"--graph must be an IRI: {default_graph!r} ({e})") from None
         self.timeout = timeout
         self.retries = retries
         self.max_bytes = max_bytes
@@ -294,6 +300,8 @@ class EndpointStore(GraphStore):
         client.setMethod(POST)
         client.setReturnFormat(JSON if fmt == "json" else TURTLE)
         client.setQuery(sparql)
+        if self.default_graph:
+            client.addDefaultGraph(self.default_graph)
         for attempt in range(self.retries + 1):
             try:
                 # SPARQLWrapper builds the protocol request; remote.read sends it (a total deadline, a byte cap,
@@ -313,7 +321,11 @@ class EndpointStore(GraphStore):
                         and attempt < self.retries:
                     time.sleep(wait)
                     continue
-                raise NetworkError(f"{self.url}: HTTP {e.code} {e.reason}") from None
+                detail = ""
+                if e.code >= 500:  # the server's own first line says why (Virtuoso: "Virtuoso 37000 Error SQ156: ...")
+                    first = e.body_head.decode("utf-8", "replace").strip().splitlines()
+                    detail = f": {' '.join(first[0].split())[:200]}" if first else ""
+                raise NetworkError(f"{self.url}: HTTP {e.code} {e.reason}{detail}") from None
         raise NetworkError(f"{self.url}: gave up after {self.retries + 1} attempts")
 
 

@@ -152,17 +152,32 @@ def term_to_json(term) -> dict | None:
     return out
 
 
+def _bnode_label(label: str) -> str:
+    """A valid blank node label for a server's own (Virtuoso: "nodeID://b10000"), the same for the same label."""
+    if re.fullmatch(r"[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?", label):
+        return label
+    return "x" + "".join(c if c.isascii() and (c.isalnum() or c == "_") else f"-{ord(c):x}-" for c in label)
+
+
 def term_from_json(obj: dict):
     kind = obj["type"]
     if kind == "uri":
         return NamedNode(obj["value"])
     if kind == "bnode":
-        return BlankNode(obj["value"])
+        return BlankNode(_bnode_label(obj["value"]))
     if "xml:lang" in obj:
         return Literal(obj["value"], language=obj["xml:lang"])
     if "datatype" in obj:
-        return Literal(obj["value"], datatype=NamedNode(obj["datatype"]))
+        value = obj["value"]
+        if obj["datatype"] == XSD + "boolean":
+            # Virtuoso writes booleans as "1"/"0" in JSON results (in N-Triples as true/false): the same values,
+            # given in the canonical form every other store, and the local one, use
+            value = _BOOLEAN_CANONICAL.get(value, value)
+        return Literal(value, datatype=NamedNode(obj["datatype"]))
     return Literal(obj["value"])
+
+
+_BOOLEAN_CANONICAL = {"1": "true", "0": "false"}
 
 
 # --- rdflib bridge (only pyshacl needs rdflib; import it lazily) -------------------------------------------

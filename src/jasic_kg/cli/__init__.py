@@ -20,7 +20,9 @@ from jasic_kg.cli.cache_cmd import cache
 from jasic_kg.cli.evidence_cmd import evidence
 from jasic_kg.cli.export_cmd import export
 from jasic_kg.cli.link_cmd import link
+from jasic_kg.cli.push_cmd import push
 from jasic_kg.cli.query_cmd import queries, query
+from jasic_kg.cli.site_cmd import site
 from jasic_kg.cli.validate_cmd import validate
 from jasic_kg.cli.views_cmd import network, timeline
 
@@ -36,7 +38,8 @@ def cli(ctx, debug):
     ctx.ensure_object(dict)["debug"] = debug
 
 
-for command in (validate, query, queries, export, describe, search, stats, evidence, link, timeline, network, cache):
+for command in (validate, query, queries, export, describe, search, stats, evidence, link, timeline, network,
+                push, site, cache):
     cli.add_command(command)
 
 

@@ -32,13 +32,27 @@ from jasic_kg.cli.base import (
 @click.option("--inference", type=click.Choice(["none", "rdfs"]), default="none", show_default=True,
               help="Entailment before SHACL (none: the data must state its types; see docs).")
 @max_bytes_option
-def validate(data, allow_context, input_format, fmt, output, engine, inference, max_bytes):
-    """Check syntax, SHACL shapes and ontology/checks/*-violation.rq queries (exit 1 on findings)."""
+@click.option("--endpoint", metavar="URL",
+              help="Validate the graph on this SPARQL endpoint instead: the shipped shapes and checks are read "
+                   "here and run there as SPARQL queries (native engine); the data is the endpoint's default graph "
+                   "or --graph.")
+@click.option("--graph", metavar="IRI", help="With --endpoint: validate this named graph (e.g. the one `jasic-kg "
+              "push` wrote, https://w3id.org/jasic-kg/graph) instead of the endpoint's default graph.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              metavar="SECONDS", help="With --endpoint: give up on one query after this many seconds.")
+def validate(data, allow_context, input_format, fmt, output, engine, inference, max_bytes, endpoint, graph, timeout):
+    """Check syntax, SHACL shapes and ontology/checks/*-violation.rq queries (exit 1 on findings).
+
+    With --endpoint, the data is read on the endpoint, not locally (the shapes and checks are the shipped ones).
+    """
     from jasic_kg.io.inputs import opened
     from jasic_kg.validation.render import RENDERERS
     from jasic_kg.validation.validate import validate as run
 
     fmt = pick_format(fmt, output, VALIDATE_FORMATS, "text")
+    if endpoint or graph:
+        _validate_endpoint(endpoint, graph, data, engine, inference, fmt, output, timeout, max_bytes)
+        return
     with opened(data, input_format, max_bytes) as inputs:
         with _progress() as progress:
             report = run(inputs.paths, engine=engine, inference=inference, max_bytes=max_bytes,
@@ -56,6 +70,28 @@ def validate(data, allow_context, input_format, fmt, output, engine, inference, 
             click.echo(f"jasic-kg: error: {f.file}{where}: {f.message}", err=True)
         sys.exit(report.exit_code)
     emit(RENDERERS[fmt](report), output)
+    if report.exit_code:
+        if output or fmt != "text":
+            click.echo(f"jasic-kg: {report.summary()}", err=True)
+        sys.exit(report.exit_code)
+
+
+def _validate_endpoint(endpoint, graph, data, engine, inference, fmt, output, timeout, max_bytes):
+    from jasic_kg.errors import InputError
+    from jasic_kg.validation.remote import validate_endpoint
+    from jasic_kg.validation.render import RENDERERS
+
+    if not endpoint:
+        raise InputError("--graph needs --endpoint")
+    if data:
+        raise InputError("--data and --endpoint cannot be combined (push the files into the endpoint's graph)")
+    if engine != "native" or inference != "none":
+        raise InputError("--endpoint validates with the native engine and no inference (the shapes run as SPARQL "
+                         "on the server)")
+    with _progress() as progress:
+        report = validate_endpoint(endpoint, graph=graph, timeout=timeout, max_bytes=max_bytes, progress=progress)
+        payload = RENDERERS[fmt](report)  # labels for the report are looked up on the endpoint too
+    emit(payload, output)
     if report.exit_code:
         if output or fmt != "text":
             click.echo(f"jasic-kg: {report.summary()}", err=True)

@@ -93,6 +93,8 @@ class _Data:
             self.store = data
         elif hasattr(data, "oxigraph") and isinstance(getattr(data, "oxigraph"), ox.Store):
             self.store = data.oxigraph  # jasic_kg.store.LocalStore
+        elif hasattr(data, "quads_for_pattern") and hasattr(data, "query") and not isinstance(data, rdflib.Graph):
+            self.store = data  # a store-like view of a SPARQL endpoint (validation/remote.py): the queries run there
         elif isinstance(data, rdflib.Graph):
             self.rdflib_graph = data
             self.store = ox.Store()
