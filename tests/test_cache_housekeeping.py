@@ -58,14 +58,14 @@ def test_a_killed_build_is_removed_when_old_and_its_process_gone(tmp_path):
 
 
 def test_a_killed_build_process_leaves_a_folder_the_next_build_removes(tmp_path):
-    """A real build killed with SIGKILL (the store build of a 2.5 MB file), then a later build."""
+    """A real build killed with SIGKILL (while it writes the dump of a 2.5 MB file), then a later build."""
     cache = tmp_path / "cache"
     big = tmp_path / "big.nt"
     big.write_text("".join(f'<http://example.org/s{i}> <http://example.org/p> "{i:0100d}" .\n' for i in range(20000)))
     script = ("import os, signal\n"
               "from jasic_kg.store import LocalStore, Store\n"
-              "def die(self):\n    os.kill(os.getpid(), signal.SIGKILL)\n"
-              "Store.flush = die\n"
+              "def die(self, *args, **kwargs):\n    os.kill(os.getpid(), signal.SIGKILL)\n"
+              "Store.dump = die\n"
               f"LocalStore([{str(big)!r}], cache=True, cache_dir={str(cache)!r})\n")
     child = subprocess.run([sys.executable, "-c", script], timeout=60)
     assert child.returncode == -9

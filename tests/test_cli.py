@@ -480,8 +480,8 @@ def test_command_list_is_known():
     assert ALL_COMMANDS == ["cache", "cache clear", "cache list", "describe", "evidence", "evidence anchor",
                             "evidence coverage", "evidence verify", "export",
                             "link", "link check", "link export", "link fetch", "link suggest", "network", "push",
-                            "queries", "queries list", "queries show", "queries test", "query", "search", "site",
-                            "stats", "timeline", "validate"]
+                            "queries", "queries list", "queries show", "queries test", "query", "search", "serve",
+                            "site", "stats", "timeline", "validate"]
 
 
 @pytest.mark.parametrize("command", ALL_COMMANDS)

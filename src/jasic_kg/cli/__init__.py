@@ -22,6 +22,7 @@ from jasic_kg.cli.export_cmd import export
 from jasic_kg.cli.link_cmd import link
 from jasic_kg.cli.push_cmd import push
 from jasic_kg.cli.query_cmd import queries, query
+from jasic_kg.cli.serve_cmd import serve
 from jasic_kg.cli.site_cmd import site
 from jasic_kg.cli.validate_cmd import validate
 from jasic_kg.cli.views_cmd import network, timeline
@@ -39,7 +40,7 @@ def cli(ctx, debug):
 
 
 for command in (validate, query, queries, export, describe, search, stats, evidence, link, timeline, network,
-                push, site, cache):
+                push, site, serve, cache):
     cli.add_command(command)
 
 

@@ -68,10 +68,8 @@ def _script_json(doc) -> str:
 
 def render_site(store) -> dict[str, bytes]:
     """Every file of the site: relative path -> bytes."""
-    from jasic_kg._version import __version__
     from jasic_kg.site.ontology import ontology_pages
     from jasic_kg.site.pages import Site, page_url
-    from jasic_kg.terms import JID
 
     site = Site(store)
     env = _environment()
@@ -85,18 +83,13 @@ def render_site(store) -> dict[str, bytes]:
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jasic-kg-views")
         drawn = [pool.submit(view, store, link) for view in views]
         pool.shutdown(wait=False)
-    article = JID + "article"
-    common = {"version": __version__, "has_views": views is not None,
-              "article_url": site.work_urls.get(article), "article_title": site.label(article)}
+    common = _common(site, has_views=views is not None)
     files: dict[str, bytes] = {}
 
     entity = env.get_template("entity.html.j2")
     pages = [site.entity_page(iri) for iri in site.kinds]
     for page, jsonld in zip(pages, page_jsonld([p["triples"] for p in pages])):
-        iri = page["iri"]
-        html = entity.render(common, root="../", title=page["label"], page=page, jsonld=_script_json(jsonld),
-                             description=f"{page['kind_title']}: {page['label']}, in the Jasic knowledge graph")
-        files[page_url(iri)] = html.encode("utf-8")
+        files[page_url(page["iri"])] = _entity_html(entity, common, page, jsonld)
 
     groups = site.groups()
     files["index.html"] = env.get_template("index.html.j2").render(
@@ -122,6 +115,33 @@ def render_site(store) -> dict[str, bytes]:
         files[f"static/{name}"] = (PACKAGE / "static" / name).read_bytes()
     files[".nojekyll"] = b""  # GitHub Pages: publish the folder as it is
     return files
+
+
+def _common(site, *, has_views: bool) -> dict:
+    """What every page's template is given besides the page itself."""
+    from jasic_kg._version import __version__
+    from jasic_kg.terms import JID
+
+    article = JID + "article"
+    return {"version": __version__, "has_views": has_views, "article_url": site.work_urls.get(article),
+            "article_title": site.label(article)}
+
+
+def _entity_html(template, common: dict, page: dict, jsonld: dict) -> bytes:
+    return template.render(common, root="../", title=page["label"], page=page, jsonld=_script_json(jsonld),
+                           description=f"{page['kind_title']}: {page['label']}, in the Jasic knowledge graph"
+                           ).encode("utf-8")
+
+
+def render_entity_page(site, iri: str) -> bytes | None:
+    """One entity's page, as render_site writes it at id/LOCAL.html (its links relative to that folder), or
+    None when the site gives `iri` no page. `site` is a pages.Site: built once, it serves many pages
+    (`jasic-kg serve` renders pages on request)."""
+    if iri not in site.kinds:
+        return None
+    page = site.entity_page(iri)
+    [jsonld] = page_jsonld([page["triples"]])
+    return _entity_html(_environment().get_template("entity.html.j2"), _common(site, has_views=False), page, jsonld)
 
 
 def page_jsonld(graphs) -> list[dict]:
