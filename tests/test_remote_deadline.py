@@ -157,8 +157,9 @@ def test_retry_after_values():
 
 def test_every_network_read_goes_through_remote_read():
     """No other module opens URLs (endpoints, JSON-LD contexts, the link client all call remote.read): one place
-    has the deadline, the cap and the redirect policy. The one exception is `push`, which uploads with basic,
-    digest or bearer auth through requests (publish/http.py: its own deadline, cap and no redirects)."""
+    has the deadline, the cap and the redirect policy. Two exceptions, not reads of a remote server: `push`
+    uploads with basic, digest or bearer auth through requests (publish/http.py: its own deadline, cap and no
+    redirects), and `serve` talks to its own Oxigraph child on 127.0.0.1 (serve/front.py, serve/server.py)."""
     from pathlib import Path
 
     import jasic_kg
@@ -167,4 +168,4 @@ def test_every_network_read_goes_through_remote_read():
     openers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
                      if any(word in p.read_text(encoding="utf-8") for word in ("urlopen", "build_opener", "http.client",
                                                                              "socket.create_connection", "requests.")))
-    assert openers == ["io/remote.py", "publish/http.py"]
+    assert openers == ["io/remote.py", "publish/http.py", "serve/front.py", "serve/server.py"]
