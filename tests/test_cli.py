@@ -477,7 +477,8 @@ ALL_COMMANDS = [" ".join(path) for path, _ in _commands(cli)]
 
 
 def test_command_list_is_known():
-    assert ALL_COMMANDS == ["describe", "evidence", "evidence anchor", "evidence coverage", "evidence verify", "export",
+    assert ALL_COMMANDS == ["cache", "cache clear", "cache list", "describe", "evidence", "evidence anchor",
+                            "evidence coverage", "evidence verify", "export",
                             "link", "link check", "link export", "link fetch", "link suggest", "network", "push",
                             "queries", "queries list", "queries show", "queries test", "query", "search", "serve",
                             "site", "stats", "timeline", "validate"]

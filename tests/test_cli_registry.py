@@ -37,5 +37,5 @@ def test_query_formats_are_the_result_writers():
 
 
 def test_every_command_is_registered_once():
-    assert sorted(cli.commands) == ["describe", "evidence", "export", "link", "network", "push", "queries", "query",
-                                    "search", "serve", "site", "stats", "timeline", "validate"]
+    assert sorted(cli.commands) == ["cache", "describe", "evidence", "export", "link", "network", "push", "queries",
+                                    "query", "search", "serve", "site", "stats", "timeline", "validate"]

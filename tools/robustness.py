@@ -4,14 +4,17 @@
 Inputs: the negative syntax corpus (tests/negative/*.ttl|*.nt|*.jsonld|*.rdf) and pathological inputs generated
 here (a 50 MB literal, a 100k-deep collection, 1M-deep blank-node nesting, deep triple terms, deep JSON-LD and
 RDF/XML, an entity-expansion bomb, a binary file, an empty file, a directory, a missing file, invalid UTF-8) plus
-pathological SPARQL for `query`. Every run is a subprocess with a timeout.
+pathological SPARQL for `query`, and the cases of issue 9 (tools/robustness_round_two.py: hostile blank-node
+graphs, hostile endpoints, FIFOs and devices as inputs, cache failures, memory-hungry queries), each with its
+expected exit code and error line. Every run is a subprocess with a timeout and a 4 GiB address-space limit.
 
 A run is a *clean error* when it exits with a documented non-zero code (errors.py) and prints no traceback; a
 *traceback* is any "Traceback" in its output, a crash by signal or exit code 4 (internal error); a *hang* is a
-run killed at the timeout. Prints `N inputs: X clean errors, 0 tracebacks, 0 hangs` and exits 0 only if there
-were no tracebacks and no hangs.
+run killed at the timeout. Prints the count of each exit code and `N inputs: X clean errors, 0 tracebacks,
+0 hangs; issue 9 cases: M/M as expected`, and exits 0 only if there were no tracebacks, no hangs and no
+unexpected issue 9 case.
 
-    python tools/robustness.py [--timeout 120] [--jobs 2] [--only-generated] [--verbose]
+    python tools/robustness.py [--timeout 120] [--jobs 2] [--only-generated | --only-round-two] [--verbose]
 
 The limits the toolkit relies on (README "Limits"; each refusal is one line and exit 2):
   input file size       --max-bytes, default 200 MiB (every file loaded, the shipped ones included)
@@ -32,6 +35,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -133,19 +137,30 @@ def commands(path: str, reference: str | None) -> list[list[str]]:
     return cmds
 
 
-def run(args: list[str], timeout: float) -> dict:
+def run(args: list[str], timeout: float, *, env: dict | None = None, stdin: str | None = None,
+        interrupt_after: float | None = None) -> dict:
     start = time.monotonic()
-    env = dict(os.environ, JASIC_KG_CACHE="0", PYTHONFAULTHANDLER="1")
-    try:
-        p = subprocess.run(jasic_kg() + args, capture_output=True, timeout=timeout, env=env, cwd=REPO)
-    except subprocess.TimeoutExpired:
-        return {"args": args, "outcome": "hang", "rc": None, "err": "", "secs": timeout}
-    err = p.stderr.decode("utf-8", "replace")
-    out = p.stdout.decode("utf-8", "replace")
+    env = {**os.environ, "JASIC_KG_CACHE": "0", "PYTHONFAULTHANDLER": "1", **(env or {})}
+    with open(stdin or os.devnull, "rb") as source:
+        p = subprocess.Popen(jasic_kg() + args, stdin=source, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=env, cwd=REPO, preexec_fn=_limit_memory)
+        try:
+            if interrupt_after is not None:
+                try:
+                    p.wait(interrupt_after)
+                except subprocess.TimeoutExpired:
+                    p.send_signal(signal.SIGINT)
+            out_b, err_b = p.communicate(timeout=max(timeout - (time.monotonic() - start), 1))
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.communicate()
+            return {"args": args, "outcome": "hang", "rc": None, "err": "", "secs": timeout}
+    err = err_b.decode("utf-8", "replace")
+    out = out_b.decode("utf-8", "replace")
     if p.returncode < 0 or p.returncode == 4 or "Traceback" in err or "Traceback" in out \
             or "Fatal Python error" in err:
         outcome = "traceback"
-    elif p.returncode in (1, 2, 3):
+    elif p.returncode in (1, 2, 3, 130):
         outcome = "clean"
     elif p.returncode == 0:
         outcome = "ok"
@@ -156,39 +171,69 @@ def run(args: list[str], timeout: float) -> dict:
             "secs": round(time.monotonic() - start, 2)}
 
 
+MEMORY_LIMIT = 4 << 30  # address space of each run: a run that needs more is a finding (a crash), not a swap storm
+
+
+def _limit_memory():
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per run before it counts as a hang")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--only-generated", action="store_true", help="skip the negative corpus")
+    ap.add_argument("--only-round-two", action="store_true", help="only the cases of issue 9")
     ap.add_argument("--verbose", "-v", action="store_true", help="print every run")
     opts = ap.parse_args(argv)
 
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from robustness_round_two import Servers, cases
+
     tmp = Path(tempfile.mkdtemp(prefix="jasic-kg-robustness-"))
+    servers = Servers()
     try:
-        inputs = [] if opts.only_generated else sorted(
+        inputs = [] if opts.only_generated or opts.only_round_two else sorted(
             p for p in CORPUS.iterdir() if p.suffix in CORPUS_EXTENSIONS)
-        inputs += generate(tmp)
+        inputs += [] if opts.only_round_two else generate(tmp)
         reference = REPO.parent / "shared" / "sources" / "zhang-2020-leninists-in-a-chinese-factory.txt"
         ref = str(reference) if reference.is_file() else None
         jobs = [cmd for path in inputs for cmd in commands(str(path), ref)]
         jobs += [args for _, args in queries(tmp)]
+        if opts.only_round_two:
+            jobs = []
+        round_two = cases(tmp / "round-two", servers)
         with ThreadPoolExecutor(max(1, opts.jobs)) as pool:
             results = list(pool.map(lambda a: run(a, opts.timeout), jobs))
+            # issue 9's cases: each with its expected exit code and error line
+            checked = list(pool.map(lambda c: (c, run(c.args, opts.timeout, env=c.env, stdin=c.stdin,
+                                                      interrupt_after=c.interrupt_after)), round_two))
     finally:
+        servers.close()
         shutil.rmtree(tmp, ignore_errors=True)
 
+    results += [r for _, r in checked]
+    unexpected = [(c, r) for c, r in checked if r["rc"] != c.expect or not r["err"].startswith(c.stderr)]
     counts = {k: sum(r["outcome"] == k for r in results) for k in ("clean", "ok", "traceback", "hang")}
     for r in results:
         if opts.verbose or r["outcome"] in ("traceback", "hang"):
             shown = " ".join(a if len(a) < 80 else a[:60] + "..." for a in r["args"])
             print(f"{r['outcome']:9} rc={r['rc']} {r['secs']:>6}s  jasic-kg {shown}\n          {r['err'][:200]}")
+    for c, r in unexpected:
+        print(f"unexpected: {c.name}: rc={r['rc']} (expected {c.expect}) {r['err'][:200]}")
     slowest = max(results, key=lambda r: r["secs"])
     print(f"slowest run: {slowest['secs']} s (jasic-kg {' '.join(a[:60] for a in slowest['args'])})")
+    codes = {}
+    for r in results:
+        codes[r["rc"]] = codes.get(r["rc"], 0) + 1
+    print("exit codes: " + ", ".join(f"{rc}: {n}" for rc, n in sorted(codes.items(), key=lambda kv: str(kv[0]))))
     extra = f" ({counts['ok']} exited 0: accepted or no findings)" if counts["ok"] else ""
     print(f"{len(results)} inputs: {counts['clean']} clean errors, {counts['traceback']} tracebacks, "
-          f"{counts['hang']} hangs{extra}")
-    return 0 if counts["traceback"] == 0 and counts["hang"] == 0 else 1
+          f"{counts['hang']} hangs{extra}; issue 9 cases: {len(checked) - len(unexpected)}/{len(checked)} "
+          "as expected")
+    return 0 if counts["traceback"] == 0 and counts["hang"] == 0 and not unexpected else 1
 
 
 if __name__ == "__main__":

@@ -131,19 +131,15 @@ def split_sentences(text: str) -> list[Sentence]:
     return [Sentence(s, e, _fold(text[s:e])) for s, e in out if text[s:e].strip()]
 
 
-def read_exclusions(path: str | Path) -> list[tuple[str, str]]:
-    """(reason, folded sentence) pairs of a reviewed exclusions TSV."""
+def read_exclusions(path: str | Path, max_bytes: int = 200 * 1024 * 1024) -> list[tuple[str, str]]:
+    """(reason, folded sentence) pairs of a reviewed exclusions TSV (at most `max_bytes` read: a FIFO or a
+    device is no reason to hang or to exhaust memory)."""
+    from jasic_kg.io.userfile import read_text_file
+
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise InputError("no such file", path) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a TSV file", path) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path) from None
+    if path.is_dir():
+        raise InputError("is a directory, not a TSV file", path)
+    lines = read_text_file(path, max_bytes).splitlines()
     rows, header_seen = [], False
     for n, line in enumerate(lines, 1):
         if not line.strip() or line.startswith("#"):

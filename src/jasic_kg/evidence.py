@@ -12,8 +12,6 @@ re-anchoring is deliberately absent: a quote that is not found verbatim is repor
 from __future__ import annotations
 
 import hashlib
-import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,27 +47,12 @@ def read_source(path: str | Path, max_bytes: int = SOURCE_MAX_BYTES) -> tuple[st
     At most `max_bytes` are read, whatever the path is: a regular file is checked by its size first, anything
     else (a FIFO, /dev/zero, a symlink to a device) is read up to the cap, so no input can exhaust memory. A FIFO
     is opened without waiting for a writer: with none it reads as empty."""
+    from jasic_kg.io.userfile import read_capped_file
+
     path = Path(path)
     if path.is_dir():
         raise InputError("is a directory, not a text file", path)
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except FileNotFoundError:
-        raise InputError("no such file", path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path) from None
-    try:
-        os.set_blocking(fd, True)
-        if stat.S_ISREG(os.fstat(fd).st_mode) and os.fstat(fd).st_size > max_bytes:
-            raise InputError(f"larger than --max-bytes ({max_bytes} bytes)", path)
-        with open(fd, "rb", closefd=False) as f:
-            data = f.read(max_bytes + 1)
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path) from None
-    finally:
-        os.close(fd)
-    if len(data) > max_bytes:
-        raise InputError(f"more than --max-bytes ({max_bytes} bytes)", path)
+    data = read_capped_file(path, max_bytes)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

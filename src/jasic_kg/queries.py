@@ -255,9 +255,15 @@ def load_query_file(path) -> SavedQuery:
         raise InputError("not a regular file (a device, FIFO or socket); give a .rq file or - for standard input",
                          path)
     try:
-        text = path.read_text(encoding="utf-8")  # a regular file: its size is checked with the query's
+        size = path.stat().st_size  # before reading: a 4 GB file must not be read to be refused
     except FileNotFoundError:
         raise InputError("no such file", path) from None
+    except OSError as e:
+        raise InputError(f"cannot read query: {e}", path) from None
+    if size > QUERY_FILE_MAX_BYTES:
+        raise InputError(f"query is {size} bytes, over the limit of {QUERY_FILE_MAX_BYTES}", path)
+    try:
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(f"cannot read query: {e}", path) from None
     return load_query(text, path.stem, path)

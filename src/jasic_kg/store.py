@@ -13,10 +13,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import sys
-import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 from pathlib import Path
 
 from pyoxigraph import (
@@ -24,22 +24,21 @@ from pyoxigraph import (
     Variable, parse,
 )
 
+from jasic_kg import cache as disk_cache
+from jasic_kg.cache import CACHE_MIN_BYTES, default_cache_dir
+from jasic_kg.cache import cache_enabled as _cache_enabled
 from jasic_kg.io import resources
 from jasic_kg.errors import InputError, NetworkError, QueryError
 from jasic_kg.io.rdfio import (
     DEFAULT_MAX_BYTES, check_file, load_graph, parser_input, rdf_format,
-    run_native, write_bytes,
+    run_native,
 )
 from jasic_kg.results import QueryResult
 from jasic_kg.sparql import _SERVICE, _query_form, check_query, code_text, inject_values, sparql_error, unescape_codepoints
 from jasic_kg.terms import PREFIXES
 
 _VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-# Inputs at least this big get a cache entry: reading its dump back beats parsing and checking them again (the
-# 0.5 MB shipped graph alone parses in a tenth of a second: not worth a file in the user's cache folder).
-CACHE_MIN_BYTES = 2 * 1024 * 1024
-_CACHE_FORMAT = b"jasic-kg store cache v3 (validated N-Quads dump, read into memory); pyoxigraph 0.5"
-_CACHE_DUMP = "graph.nq"
+_CACHE_DUMP = "graph.nq"  # in a cache entry (jasic_kg.cache): the validated graph as N-Quads
 
 
 def _check_bindings(bindings: Mapping | None) -> dict:
@@ -116,7 +115,7 @@ class LocalStore(GraphStore):
             try:
                 self._store = self._open_cached(cache_dir)
                 self._cached = True
-            except _CacheUnavailable as e:  # the cache is an optimisation: never a reason to fail
+            except disk_cache.CacheUnavailable as e:  # the cache is an optimisation: never a reason to fail
                 sys.stderr.write(f"jasic-kg: note: store cache not used ({e}); reading the files into memory\n")
         if self._store is None:
             self._store = self._load(Store())
@@ -137,38 +136,16 @@ class LocalStore(GraphStore):
         million triples: 1.5 s against 2.3 s for the strict parse and checks). Queries run in memory either way:
         an on-disk (RocksDB) store was 3-6 times slower for the queries that scan the graph, read-only or
         read-write (BENCHMARKS.md, "The store cache measured")."""
-        key = hashlib.sha256(_CACHE_FORMAT)
-        for path, fmt, source in self._sources:
-            digest = hashlib.sha256(source["input"]).hexdigest() if "input" in source else _sha256_file(path)
-            key.update(digest.encode() + str(fmt).encode())
-        base = Path(cache_dir) if cache_dir else default_cache_dir()
-        target = base / f"store-{key.hexdigest()[:32]}"
-        if (target / ".complete").exists():
-            try:
-                return _read_dump(target)
-            except (OSError, SyntaxError, ValueError):
-                # a corrupt or truncated entry (a disk error, a hand edit): ours to rebuild
-                shutil.rmtree(target, ignore_errors=True)
-        try:
-            base.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=base))
-        except OSError as e:
-            raise _CacheUnavailable(f"{base}: {e.strerror or e}") from None
-        try:
+        digests = [(hashlib.sha256(source["input"]).hexdigest() if "input" in source else _sha256_file(path))
+                   + str(fmt) for path, fmt, source in self._sources]
+
+        def build(folder: Path) -> tuple[Store, bytes]:
             store = self._load(Store())  # strict parse and content checks, once
-            store.dump(str(tmp / _CACHE_DUMP), RdfFormat.N_QUADS)
-            write_bytes(tmp / ".complete", f"{len(store)}\n".encode())  # the quad count, checked on every read
-            try:
-                os.replace(tmp, target)  # atomic: another process sees all or nothing
-            except OSError:
-                shutil.rmtree(tmp, ignore_errors=True)  # a concurrent builder won the race
-        except (OSError, RuntimeError) as e:  # a full or read-only disk while building: memory instead
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise _CacheUnavailable(f"{base}: {e}") from None
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return store
+            store.dump(str(folder / _CACHE_DUMP), RdfFormat.N_QUADS)
+            return store, f"{len(store)}\n".encode()  # the quad count, checked on every read
+
+        base = Path(cache_dir) if cache_dir else default_cache_dir()
+        return disk_cache.open_entry(base, disk_cache.entry_key(digests), build, _read_dump)
 
     # GraphStore ------------------------------------------------------------------------------------------
 
@@ -187,14 +164,21 @@ class LocalStore(GraphStore):
                     if "projection" not in str(e):
                         raise
                     res = self._store.query(inject_values(sparql, bound), prefixes=PREFIXES)
-                return _from_pyoxigraph(res)  # evaluation happens here, while iterating
+                try:
+                    return _from_pyoxigraph(res, cancel)  # evaluation happens here, while iterating
+                except _Stopped:
+                    pass
+                res = None  # dropped on this thread: pyoxigraph's results may not leave it
+                raise QueryError("the query was stopped")
             except SyntaxError as e:
                 raise QueryError(sparql_error(e, sparql)) from None
             except (OSError, RuntimeError) as e:
                 raise QueryError(f"query failed: {' '.join(str(e).split())}") from None
 
-        # A big-stack thread (pyoxigraph recurses; some legal queries overflow 8 MiB) and an optional deadline.
-        return run_native(run, timeout=self.timeout)
+        # A big-stack thread (pyoxigraph recurses; some legal queries overflow 8 MiB), an optional deadline and
+        # a memory bound; past either, `cancel` stops the iteration over results.
+        cancel = threading.Event()
+        return run_native(run, timeout=self.timeout, cancel=cancel)
 
     def quads(self) -> Iterator[Quad]:
         return iter(self._store)
@@ -213,13 +197,31 @@ class LocalStore(GraphStore):
         return self._store
 
 
-def _from_pyoxigraph(res) -> QueryResult:
+def _from_pyoxigraph(res, cancel=None) -> QueryResult:
     if isinstance(res, QueryBoolean):
         return QueryResult("ask", boolean=bool(res))
     if isinstance(res, QuerySolutions):
         variables = [v.value for v in res.variables]
-        return QueryResult("select", variables, [tuple(sol[v] for v in variables) for sol in res])
-    return QueryResult("graph", triples=list(res))
+        return QueryResult("select", variables, _until(cancel, (tuple(sol[v] for v in variables) for sol in res)))
+    return QueryResult("graph", triples=_until(cancel, res))
+
+
+class _Stopped(Exception):
+    """The waiting thread gave up on the query (timeout, memory, Ctrl-C)."""
+
+
+def _until(cancel, items) -> list:
+    """The items as a list, stopping early (_Stopped) once `cancel` is set: the query was given up."""
+    if cancel is None:
+        return list(items)
+    items, out = iter(items), []
+    while True:  # in batches: the loop over rows stays in C
+        batch = list(islice(items, 4096))
+        out += batch
+        if len(batch) < 4096:
+            return out
+        if cancel.is_set():
+            raise _Stopped()
 
 
 def _read_dump(entry: Path) -> Store:
@@ -241,24 +243,9 @@ def _sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-class _CacheUnavailable(Exception):
-    """The on-disk store cache cannot be used here (no writable folder, a failed build); the caller reads the
-    files into memory instead."""
-
-
-def _cache_enabled() -> bool:
-    return os.environ.get("JASIC_KG_CACHE", "1") not in ("0", "no", "false")
-
-
-def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "jasic-kg"
-
-
 # --- endpoint ---------------------------------------------------------------------------------------------
 
 USER_AGENT = "jasic-kg/{version} (https://w3id.org/jasic-kg; linked-data toolkit)"
-_MAX_RETRY_AFTER = 30  # seconds we are willing to wait when an endpoint answers 429/503 with Retry-After
 
 
 class EndpointStore(GraphStore):
@@ -309,93 +296,43 @@ class EndpointStore(GraphStore):
 
     def _send(self, sparql: str, fmt: str) -> bytes:
         import time
-        import urllib.error
 
         from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
-        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
         from jasic_kg import __version__
+        from jasic_kg.io import remote
 
         client = SPARQLWrapper(self.url, agent=USER_AGENT.format(version=__version__))
         client.setMethod(POST)
-        # setTimeout() truncates to int, so 0.5 s became 0 = no timeout at all; urlopen takes the float as given
-        client.timeout = self.timeout
         client.setReturnFormat(JSON if fmt == "json" else TURTLE)
         client.setQuery(sparql)
         if self.default_graph:
             client.addDefaultGraph(self.default_graph)
         for attempt in range(self.retries + 1):
             try:
-                # our opener, not urlopen's: it refuses redirects (urllib would follow a 302 as a GET and drop
-                # the query, even to another host or port)
-                response = _no_redirect_opener().open(client._createRequest(), timeout=self.timeout)
-                return _read_capped(response, self.url, self.timeout, self.max_bytes)
-            except urllib.error.HTTPError as e:
+                # SPARQLWrapper builds the protocol request; remote.read sends it (a total deadline, a byte cap,
+                # no redirects: urllib would follow a 302 as a GET and drop the query, even to another host)
+                return remote.read(client._createRequest(), timeout=self.timeout, max_bytes=self.max_bytes,
+                                   label=self.url)
+            except remote.HTTPStatusError as e:
                 if 300 <= e.code < 400:
-                    target = e.headers.get("Location", "?") if e.headers else "?"
-                    raise NetworkError(f"{self.url}: redirect (HTTP {e.code}) to {target} refused; "
+                    raise NetworkError(f"{self.url}: redirect (HTTP {e.code}) to {e.location} refused; "
                                        "give the endpoint's final URL") from None
                 if e.code == 400:
-                    msg = e.read(2048).decode("utf-8", "replace").strip().splitlines()
+                    msg = e.body_head.decode("utf-8", "replace").strip().splitlines()
                     raise QueryError(f"{self.url} rejected the query: HTTP 400 {msg[0] if msg else e.reason}") from None
                 # SPARQLWrapper does not honour 429/Retry-After; polite clients must (Wikidata bans others).
-                wait = _retry_after(e)
-                if e.code in (429, 503) and wait is not None and attempt < self.retries:
+                wait = e.retry_after
+                if e.code in (429, 503) and wait is not None and wait <= remote.MAX_RETRY_AFTER \
+                        and attempt < self.retries:
                     time.sleep(wait)
                     continue
                 detail = ""
                 if e.code >= 500:  # the server's own first line says why (Virtuoso: "Virtuoso 37000 Error SQ156: ...")
-                    first = e.read(2048).decode("utf-8", "replace").strip().splitlines()
+                    first = e.body_head.decode("utf-8", "replace").strip().splitlines()
                     detail = f": {' '.join(first[0].split())[:200]}" if first else ""
                 raise NetworkError(f"{self.url}: HTTP {e.code} {e.reason}{detail}") from None
-            except SPARQLWrapperException as e:
-                # 400 Bad Request: the endpoint rejected the query (local syntax check passed: dialect issue).
-                msg = str(e).splitlines()[0]
-                if "QueryBadFormed" in type(e).__name__ or "400" in msg:
-                    raise QueryError(f"{self.url} rejected the query: {msg}") from None
-                raise NetworkError(f"{self.url}: {msg}") from None
-            except (urllib.error.URLError, OSError) as e:
-                reason = getattr(e, "reason", e)
-                raise NetworkError(f"{self.url}: {reason}") from None
         raise NetworkError(f"{self.url}: gave up after {self.retries + 1} attempts")
-
-
-def _no_redirect_opener():
-    import urllib.request
-
-    class RefuseRedirects(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None  # urllib then raises the 3xx as an HTTPError
-
-    return urllib.request.build_opener(RefuseRedirects)
-
-
-def _read_capped(response, url: str, timeout: float, max_bytes: int) -> bytes:
-    """The whole body within `timeout` seconds in total and at most `max_bytes`: a socket timeout bounds
-    each read only, so a body trickled at 1 byte/s would otherwise never end."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    chunks, size = [], 0
-    while True:
-        if time.monotonic() > deadline:
-            raise NetworkError(f"{url}: no complete response within {timeout:g} s")
-        chunk = response.read1(65536) if hasattr(response, "read1") else response.read(65536)
-        if not chunk:
-            return b"".join(chunks)
-        size += len(chunk)
-        if size > max_bytes:
-            raise NetworkError(f"{url}: response larger than {max_bytes} bytes")
-        chunks.append(chunk)
-
-
-def _retry_after(err) -> float | None:
-    value = err.headers.get("Retry-After") if getattr(err, "headers", None) else None
-    try:
-        wait = float(value)
-    except (TypeError, ValueError):
-        return None
-    return wait if 0 <= wait <= _MAX_RETRY_AFTER else None
 
 
 def _with_prefixes(sparql: str) -> str:

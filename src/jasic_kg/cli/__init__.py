@@ -16,6 +16,7 @@ import click
 from jasic_kg._version import __version__
 from jasic_kg.cli.base import EPILOG, JasicGroup
 from jasic_kg.cli.browse_cmd import describe, search, stats
+from jasic_kg.cli.cache_cmd import cache
 from jasic_kg.cli.evidence_cmd import evidence
 from jasic_kg.cli.export_cmd import export
 from jasic_kg.cli.link_cmd import link
@@ -39,7 +40,7 @@ def cli(ctx, debug):
 
 
 for command in (validate, query, queries, export, describe, search, stats, evidence, link, timeline, network,
-                push, site, serve):
+                push, site, serve, cache):
     cli.add_command(command)
 
 

@@ -106,7 +106,7 @@ def evidence_coverage(source, exclusions, fmt, data, allow_context, input_format
     from jasic_kg import coverage as cov
     ev = _evidence_module()
     text, _ = ev.read_source(source, max_bytes)
-    excluded = cov.read_exclusions(exclusions) if exclusions else []
+    excluded = cov.read_exclusions(exclusions, max_bytes) if exclusions else []
     quotes = cov.graph_quotes(_store(data=data, max_bytes=max_bytes, allow_context=allow_context, input_format=input_format))
     report = cov.coverage(quotes, text, excluded)
     if fmt == "json":

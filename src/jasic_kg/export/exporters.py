@@ -50,12 +50,20 @@ EXPORTERS: dict[str, Exporter] = {e.name: e for e in (
 )}
 
 
-def serialize_triples(triples: Iterable[Triple], fmt: str) -> bytes:
+def serialize_triples(triples: Iterable[Triple], fmt: str, *, timeout: float | None = None) -> bytes:
     """A graph (e.g. a CONSTRUCT result) in one of the RDF export formats."""
     exporter = EXPORTERS.get(fmt)
     if exporter is None or exporter.write is None:
         raise InputError(f"not an RDF export format: {fmt}")
-    return exporter.write(canonical_quads(triples))
+    return _write(fmt, canonical_quads(triples, timeout=timeout))
+
+
+def _write(fmt: str, quads: list[Quad]) -> bytes:
+    if fmt == "jsonld" and any(isinstance(q.object, Triple) for q in quads):
+        # pyoxigraph's JSON-LD writer refuses them with an OSError (was exit 4): the user's data, not a bug
+        raise InputError("JSON-LD cannot hold triple terms (RDF 1.2 '<<( ... )>>'); export as turtle, trig, nt "
+                         "or nq")
+    return EXPORTERS[fmt].write(quads)
 
 
 def export(store, fmt: str = "turtle", *, frame: str | None = None, table: str | None = None,
@@ -80,7 +88,7 @@ def export(store, fmt: str = "turtle", *, frame: str | None = None, table: str |
         context = next(iter(docs.values()))["@context"] if docs else {}
         return _dump({"@context": context, "@graph": graph})
     with _no_cycle_collection():
-        return EXPORTERS[fmt].write(canonical_quads(store.quads()))
+        return _write(fmt, canonical_quads(store.quads(), timeout=getattr(store, "timeout", None)))
 
 
 @contextlib.contextmanager

@@ -4,12 +4,12 @@ through here."""
 
 from __future__ import annotations
 
+import sys
+import time
 from collections.abc import Iterable
 
 from pyoxigraph import (
     BlankNode,
-    CanonicalizationAlgorithm,
-    Dataset,
     DefaultGraph,
     Literal,
     NamedNode,
@@ -19,17 +19,20 @@ from pyoxigraph import (
     serialize,
 )
 
+from jasic_kg.export.canon import MAX_DEEP_STEPS, MAX_DEPTH, canonicalize
 from jasic_kg.terms import PREFIXES, curie
 
 
 
 # --- determinism ------------------------------------------------------------------------------------------
 
-def canonical_quads(quads: Iterable[Quad | Triple]) -> list[Quad]:
+def canonical_quads(quads: Iterable[Quad | Triple], *, timeout: float | None = None) -> list[Quad]:
     """Quads with canonical blank-node labels, sorted: the same graph always serializes the same way.
 
     RDFC-1.0 labels a blank node from the quads that mention blank nodes only, so only those go through the
-    canonicalizer (most of a big graph has none: copying it into a Dataset was most of an export's time)."""
+    canonicalizer (most of a big graph has none: copying it into a Dataset was most of an export's time).
+    The canonicalizer's work is bounded (export/canon.py): past the bound the labels are deterministic but not
+    canonical, and a warning says so; past `timeout` seconds, InputError."""
     plain, with_blank = [], []
     for q in quads:
         if not isinstance(q, Quad):
@@ -39,9 +42,13 @@ def canonical_quads(quads: Iterable[Quad | Triple]) -> list[Quad]:
             isinstance(q.graph_name, BlankNode)
         (with_blank if blank else plain).append(q)
     if with_blank:
-        ds = Dataset(with_blank)
-        ds.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
-        plain.extend(ds)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        labelled, canonical = canonicalize(with_blank, deadline=deadline, timeout=timeout)
+        if not canonical:
+            sys.stderr.write(f"jasic-kg: warning: blank-node labels are NOT canonical: the graph's blank nodes "
+                             f"need more than {MAX_DEEP_STEPS} steps (or recursion deeper than {MAX_DEPTH}) to "
+                             "label canonically (RDFC-1.0); the output is deterministic for this input only\n")
+        plain.extend(labelled)
     return sorted(plain, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
 
 

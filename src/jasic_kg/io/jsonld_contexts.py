@@ -20,7 +20,6 @@ import json
 import re
 import urllib.parse
 import sys
-import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
@@ -232,57 +231,24 @@ class _Resolver:
             raise self.fail(f"JSON-LD context {ref[:200]!r} cannot be read: {getattr(e, 'strerror', None) or e}") \
                 from None
 
-    def _read_within_deadline(self, response, url: str) -> bytes:
-        """At most MAX_CONTEXT_BYTES + 1 within the timeout in total: the socket timeout bounds one read only,
-        so a body trickled a byte at a time would otherwise never end."""
-        import time
-
-        deadline = time.monotonic() + self.timeout
-        chunks, size = [], 0
-        while size <= MAX_CONTEXT_BYTES:
-            if time.monotonic() > deadline:
-                raise NetworkError(f"JSON-LD context {url}: no complete response within {self.timeout:g} s")
-            chunk = response.read1(MAX_CONTEXT_BYTES + 1 - size)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        return b"".join(chunks)
-
     def fetch(self, url: str) -> bytes:
+        from jasic_kg.io import remote
+
         if not is_allowed(url, self.allow):
             raise self.fail(f"remote JSON-LD context {url} is not fetched (allow its prefix with --allow-context)")
-        opener = urllib.request.build_opener(_AllowedRedirects(self.allow, self.fail))
+
+        def follow(old: str, new: str) -> None:  # a redirect must stay under an allowed prefix too
+            if not is_allowed(new, self.allow):
+                raise self.fail(f"JSON-LD context {old} redirects to {new}, which is not under an allowed "
+                                "prefix; not followed")
+
         request = urllib.request.Request(url, headers={"Accept": "application/ld+json, application/json;q=0.9",
                                                        "User-Agent": "jasic-kg"})
         try:
-            with opener.open(request, timeout=self.timeout) as response:
-                raw = self._read_within_deadline(response, url)
-        except InputError:
-            raise
-        except urllib.error.HTTPError as e:
-            raise NetworkError(f"JSON-LD context {url}: HTTP {e.code} {e.reason}") from None
-        except urllib.error.URLError as e:
-            raise NetworkError(f"JSON-LD context {url}: {e.reason}") from None
-        except (OSError, ValueError) as e:  # timeouts, resets, malformed responses
-            raise NetworkError(f"JSON-LD context {url}: {e or type(e).__name__}") from None
-        if len(raw) > MAX_CONTEXT_BYTES:
-            raise self.fail(f"JSON-LD context {url} is over {MAX_CONTEXT_BYTES} bytes")
-        return raw
-
-
-class _AllowedRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow a redirect only to an allowed prefix: otherwise an allowed host could send us anywhere."""
-
-    def __init__(self, allow: list[str], fail):
-        self.allow = allow
-        self.fail = fail
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if not is_allowed(newurl, self.allow):
-            raise self.fail(f"JSON-LD context {req.full_url} redirects to {newurl}, which is not under an allowed "
-                            "prefix; not followed")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+            return remote.read(request, timeout=self.timeout, max_bytes=MAX_CONTEXT_BYTES,
+                               label=f"JSON-LD context {url}", follow=follow)
+        except remote.ResponseTooLarge:
+            raise self.fail(f"JSON-LD context {url} is over {MAX_CONTEXT_BYTES} bytes") from None
 
 
 def _without_base(ctx):

@@ -5,10 +5,11 @@ SPARQLWrapper's timeout bounds each socket operation only, it follows redirects 
 Retry-After. So, for every request:
 
 - a descriptive User-Agent naming the project and a contact (Wikidata refuses anonymous clients);
-- one request at a time (the client holds no pool and no threads); callers batch items with VALUES;
+- one request at a time (no pool; each exchange runs on one worker thread of io.remote.read); callers batch
+  items with VALUES;
 - GET for short queries (cacheable by the service), POST once the URL would grow long;
-- a total deadline (`timeout` seconds for the whole response, not per read: each read waits only for the time
-  left) and a byte cap, read here (`_read_until`) because SPARQLWrapper's own read has neither;
+- a total deadline (`timeout` seconds for the whole exchange, connect and headers included) and a byte cap:
+  io.remote.read, the toolkit's one network read, because SPARQLWrapper's own read has neither;
 - 429 and 503 are retried after the Retry-After the server asks for (seconds or an HTTP date), at most
   `max_wait` seconds each, at most `retries` times; 502 and 504 are retried after a capped exponential backoff;
   any other HTTP error, a body that is not SPARQL JSON results, or a request past its deadline is a NetworkError
@@ -20,18 +21,16 @@ Retry-After. So, for every request:
 
 from __future__ import annotations
 
-import contextlib
-import email.utils
 import hashlib
 import json
 import os
 import time
-import urllib.error
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jasic_kg.errors import InputError, NetworkError, QueryError
+from jasic_kg.io.remote import retry_after  # (re-exported: the client's callers and tests use it here)
 from jasic_kg.results import QueryResult
 
 WIKIDATA = "https://query.wikidata.org/sparql"
@@ -130,54 +129,23 @@ class SparqlClient:
         return wrapper._createRequest()  # urllib Request: URL, method, headers and body as SPARQLWrapper builds them
 
     def _send(self, sparql: str) -> bytes:
-        from jasic_kg.store import _no_redirect_opener
+        from jasic_kg.io import remote
 
-        opener = _no_redirect_opener()
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
             self.requests_sent += 1
-            deadline = time.monotonic() + self.timeout
             try:
-                with opener.open(self._request(sparql), timeout=self.timeout) as response:
-                    return self._read_until(response, deadline)
-            except urllib.error.HTTPError as e:
+                # the toolkit's one network read: a total deadline (connect included), the byte cap, no redirects
+                return remote.read(self._request(sparql), timeout=self.timeout, max_bytes=self.max_bytes,
+                                   label=self.endpoint)
+            except remote.HTTPStatusError as e:
                 wait = self._wait_for(e, attempt)
                 if wait is None or last:
                     raise NetworkError(self._describe(e, last)) from None
                 self.sleep(wait)
-            except NetworkError:
-                raise
-            except (urllib.error.URLError, OSError) as e:  # refused, reset, DNS, socket timeout
-                reason = getattr(e, "reason", None) or e
-                if isinstance(reason, TimeoutError) or "timed out" in str(reason):
-                    raise NetworkError(f"{self.endpoint}: no response within {self.timeout:g} s") from None
-                raise NetworkError(f"{self.endpoint}: {reason}") from None
         raise AssertionError("unreachable")  # the loop returns or raises
 
-    def _read_until(self, response, deadline: float) -> bytes:
-        """The whole body by `deadline` and at most max_bytes. A socket timeout bounds one read only (a body
-        trickled a byte at a time would never end), so each read may wait only for the time left."""
-        chunks, size = [], 0
-        sock = getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)  # CPython's http.client
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise NetworkError(f"{self.endpoint}: no complete response within {self.timeout:g} s")
-            if sock is not None:
-                with contextlib.suppress(OSError):
-                    sock.settimeout(left)
-            try:
-                chunk = response.read1(65536) if hasattr(response, "read1") else response.read(65536)
-            except TimeoutError:
-                raise NetworkError(f"{self.endpoint}: no complete response within {self.timeout:g} s") from None
-            if not chunk:
-                return b"".join(chunks)
-            size += len(chunk)
-            if size > self.max_bytes:
-                raise NetworkError(f"{self.endpoint}: response larger than {self.max_bytes} bytes")
-            chunks.append(chunk)
-
-    def _wait_for(self, err: urllib.error.HTTPError, attempt: int) -> float | None:
+    def _wait_for(self, err, attempt: int) -> float | None:
         """Seconds to wait before the next attempt, or None when this error is not worth retrying."""
         if err.code in _RETRY_STATUSES:
             asked = retry_after(err.headers.get("Retry-After") if err.headers else None)
@@ -188,13 +156,13 @@ class SparqlClient:
             return min(2.0 ** attempt, self.max_wait)
         return None
 
-    def _describe(self, err: urllib.error.HTTPError, last: bool) -> str:
+    def _describe(self, err, last: bool) -> str:
         where = self.endpoint
         if 300 <= err.code < 400:
             target = err.headers.get("Location", "?") if err.headers else "?"
             return f"{where}: redirect (HTTP {err.code}) to {target} refused; give the endpoint's final URL"
         if err.code == 400:
-            first = (err.read(2048).decode("utf-8", "replace").strip().splitlines() or [err.reason])[0]
+            first = (err.body_head.decode("utf-8", "replace").strip().splitlines() or [err.reason])[0]
             raise QueryError(f"{where} rejected the query: HTTP 400 {first}")
         if err.code in _RETRY_STATUSES:
             asked = retry_after(err.headers.get("Retry-After") if err.headers else None)
@@ -241,22 +209,6 @@ class SparqlClient:
             write_bytes(self.cache_dir / f"{key}.json", raw)
         except (OSError, InputError):
             pass  # a cache that cannot be written costs a request next time, nothing more
-
-
-def retry_after(value: str | None) -> float | None:
-    """Retry-After in seconds: delay-seconds or an HTTP date (RFC 9110 10.2.3); None when absent or unreadable."""
-    if value is None:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def _iri(value: str) -> str:
