@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
 
-from jasic_kg.errors import InputError, NetworkError
+from jasic_kg.errors import InputError
 from jasic_kg.io.limits import MAX_NESTING
 
 MAX_CONTEXT_BYTES = 1024 * 1024  # one context document

@@ -341,14 +341,6 @@ def load_graph(store, path: Path, fmt: RdfFormat, source: dict, bulk: bool = Fal
             (store.bulk_load if bulk else store.load)(format=fmt, **source)
 
 
-def merged_quads(path: Path, fmt: RdfFormat, source: dict):
-    """A file's quads as load_graph() stores them: named graphs merged into the default graph."""
-    default = DefaultGraph()
-    with parse_errors(path):
-        for q in parse(format=fmt, rename_blank_nodes=True, **source):
-            yield q if q.graph_name == default else Quad(q.subject, q.predicate, q.object, default)
-
-
 MAX_NAME_BYTES = 255  # the longest file name (one path component) the usual file systems take
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from jasic_kg.linking.client import SparqlClient, iri_terms, literal
 from jasic_kg.linking.mappings import (
-    ALL_CLASSES, JKG, LANGUAGES, TYPE_RULES, WD, WD_PREFIXES, curie, local_entities, normalise, rules_for,
+    ALL_CLASSES, JKG, WD, WD_PREFIXES, curie, local_entities, normalise, rules_for,
 )
 
 # Two steps, each with its VALUES bound, so that any engine starts from the selective side: the items whose
