@@ -127,6 +127,7 @@ def _is_clique(triples, n):
             and all(t.subject != t.object for t in triples))
 
 
+@pytest.mark.slow  # hardening: seconds of deadlines or a hostile input
 def test_a_clique_of_12_blank_nodes_exports_in_bounded_memory_with_a_warning(tmp_path):
     src = tmp_path / "clique.nt"
     src.write_text(_clique())
@@ -138,6 +139,7 @@ def test_a_clique_of_12_blank_nodes_exports_in_bounded_memory_with_a_warning(tmp
     assert runs[0].stdout == runs[1].stdout  # deterministic
 
 
+@pytest.mark.slow  # hardening: seconds of deadlines or a hostile input
 def test_a_chain_of_200000_blank_nodes_exports_without_crashing(tmp_path):
     src = tmp_path / "chain.nt"
     src.write_text("".join(f"_:b{i} <http://example.org/p> _:b{i + 1} .\n" for i in range(200_000)))
@@ -152,6 +154,7 @@ def test_a_chain_of_200000_blank_nodes_exports_without_crashing(tmp_path):
     assert len(outgoing - incoming) == 1 and len(incoming - outgoing) == 1
 
 
+@pytest.mark.slow  # hardening: seconds of deadlines or a hostile input
 def test_ctrl_c_during_canonicalisation_exits_130_without_a_traceback(tmp_path):
     src = tmp_path / "chain.nt"
     src.write_text("".join(f"_:b{i} <http://example.org/p> _:b{i + 1} .\n" for i in range(200_000)))
@@ -180,7 +183,7 @@ def _construct_server(body: bytes):
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     return server
 
 
@@ -206,6 +209,7 @@ def _nested_triple_terms(tmp_path, depth=999):
     return path
 
 
+@pytest.mark.slow  # hardening: seconds of deadlines or a hostile input
 def test_triple_terms_nested_to_the_input_limit_export_without_recursion_errors(tmp_path):
     r = _cli("export", "--data", str(_nested_triple_terms(tmp_path)), "--format", "nq")
     assert r.returncode == 0, r.stderr[-300:]

@@ -37,7 +37,7 @@ class Faulty(http.server.ThreadingHTTPServer):
         self.requests: list[tuple[float, str, str, dict]] = []
         self.stop = threading.Event()
         super().__init__(("127.0.0.1", 0), FaultHandler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+        threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
 
     def url(self, path):
         return f"http://127.0.0.1:{self.server_address[1]}/{path}"
@@ -179,9 +179,9 @@ def test_retry_after_forms():
     ("broken", "HTTP 500 Internal Server Error"),
     ("html", "the answer is not SPARQL JSON results"),
     ("moved", "redirect (HTTP 302) to http://127.0.0.1:"),
-    ("hang", "no response within 2 s"),
-    ("trickle", "no complete response within 2 s"),
-    ("stall", "no complete response within 2 s"),
+    pytest.param("hang", "no response within 2 s", marks=pytest.mark.slow),
+    pytest.param("trickle", "no complete response within 2 s", marks=pytest.mark.slow),
+    pytest.param("stall", "no complete response within 2 s", marks=pytest.mark.slow),
 ])
 def test_faults_are_one_line_and_exit_3(run, shipped, faulty, path, message):
     started = time.monotonic()

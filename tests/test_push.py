@@ -189,7 +189,7 @@ class _ProxyHandler(http.server.BaseHTTPRequestHandler):
 
 def test_connection_closed_mid_push_says_what_the_server_holds(shipped, run, oxigraph_server, local_store):
     proxy = _DroppingProxy(oxigraph_server.base, fail_at=3)
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    threading.Thread(target=proxy.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     try:
         parts = batches([q.triple for q in local_store.quads()], 3000)
         started = time.monotonic()
@@ -232,7 +232,7 @@ def test_server_killed_mid_push_is_a_clean_error_not_a_hang(shipped, local_store
 
 def test_bearer_token_from_the_environment(small, run, oxigraph_server, monkeypatch):
     proxy = _DroppingProxy(oxigraph_server.base)
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    threading.Thread(target=proxy.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     monkeypatch.setenv("JASIC_KG_TOKEN", "tok-123")
     try:
         r = run("push", "--endpoint", proxy.url + "/query", "--graph", "https://example.org/bearer")
@@ -246,7 +246,7 @@ def test_basic_auth_where_the_server_asks_for_no_digest(small, run, oxigraph_ser
     import base64
 
     proxy = _DroppingProxy(oxigraph_server.base)
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    threading.Thread(target=proxy.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     monkeypatch.setenv("JASIC_KG_PASSWORD", "pw-456")
     try:
         r = run("push", "--endpoint", proxy.url + "/query", "--graph", "https://example.org/basic", "--user", "ann")

@@ -74,6 +74,7 @@ def never_accepts():
     listener.close()
 
 
+@pytest.mark.slow  # hardening: seconds of deadlines or a hostile input
 def test_endpoint_headers_trickled_end_at_the_total_deadline(trickled_headers):
     start = time.monotonic()
     with pytest.raises(NetworkError) as err:
@@ -82,6 +83,7 @@ def test_endpoint_headers_trickled_end_at_the_total_deadline(trickled_headers):
     assert time.monotonic() - start < 2
 
 
+@pytest.mark.slow  # hardening: seconds of deadlines or a hostile input
 def test_jsonld_context_headers_trickled_end_at_the_total_deadline(trickled_headers, tmp_path):
     doc = tmp_path / "doc.jsonld"
     data = b'{"@context": "%s/ctx.jsonld", "@id": "http://example.org/s"}' % trickled_headers.encode()
@@ -93,6 +95,7 @@ def test_jsonld_context_headers_trickled_end_at_the_total_deadline(trickled_head
     assert time.monotonic() - start < 2
 
 
+@pytest.mark.slow  # hardening: seconds of deadlines or a hostile input
 def test_a_connect_that_never_completes_ends_at_the_deadline(never_accepts):
     start = time.monotonic()
     with pytest.raises(NetworkError) as err:
@@ -128,10 +131,11 @@ def _busy_then_ok(wait_header):
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     return server, calls
 
 
+@pytest.mark.slow  # hardening: seconds of deadlines or a hostile input
 @pytest.mark.parametrize("form", ["seconds", "http-date"])
 def test_retry_after_in_both_forms_is_honoured(form):
     """The endpoint store waits as asked (up to MAX_RETRY_AFTER) and tries again."""

@@ -22,7 +22,7 @@ def _serve(handler_body):
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     return server
 
 
@@ -75,6 +75,7 @@ def test_body_over_the_byte_cap_is_refused(endpoint):
         EndpointStore(endpoint, timeout=5, max_bytes=1000).query("SELECT * WHERE { ?s ?p ?o }")
 
 
+@pytest.mark.slow  # hardening: seconds of deadlines or a hostile input
 @pytest.mark.parametrize("endpoint", [_trickle], indirect=True)
 def test_trickled_body_hits_the_total_deadline(endpoint):
     start = time.monotonic()
@@ -129,6 +130,7 @@ def test_endpoint_rejecting_the_query_is_a_query_error(endpoint):
     assert str(err.value) == f"{endpoint} rejected the query: HTTP 400 Parse error: unknown function foo:bar"
 
 
+@pytest.mark.slow  # hardening: seconds of deadlines or a hostile input
 def test_json_ld_context_trickled_body_hits_the_total_deadline(tmp_path):
     import json
     from pathlib import Path
@@ -144,7 +146,7 @@ def test_json_ld_context_trickled_body_hits_the_total_deadline(tmp_path):
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     try:
         base = f"http://127.0.0.1:{server.server_address[1]}/ctx/"
         doc = Path(tmp_path, "d.jsonld")

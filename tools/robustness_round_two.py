@@ -99,7 +99,7 @@ class Servers:
         }
         self.http = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.http.daemon_threads = True
-        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+        threading.Thread(target=self.http.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
         self.base = f"http://127.0.0.1:{self.http.server_address[1]}"
 
         self.stop = threading.Event()
