@@ -23,9 +23,29 @@ from jasic_kg.export.rdf import canonical_quads
 
 # --- JSON-LD ----------------------------------------------------------------------------------------------
 
+def _pyld():
+    """pyld's jsonld module, imported without its network document loaders. On import pyld builds a default
+    loader from `requests` (or aiohttp) when it can; jasic-kg always passes its own loader (_document_loader), so
+    that one would never be used, and importing requests costs a third of a cold `export --format jsonld`. With
+    both hidden during the import, pyld's default is its dummy loader, which fetches nothing either."""
+    import sys
+
+    if "pyld.jsonld" in sys.modules:
+        return sys.modules["pyld.jsonld"]
+    hidden = [name for name in ("requests", "aiohttp") if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # `import requests` raises ImportError
+    try:
+        from pyld import jsonld
+    finally:
+        for name in hidden:
+            del sys.modules[name]
+    return jsonld
+
+
 def _document_loader(url, options=None):
     """pyld's loader: the shipped context by its URL, nothing else, never the network."""
-    from pyld import jsonld
+    jsonld = _pyld()
 
     if url == CONTEXT_URL:
         from jasic_kg.export.context import load_context
@@ -107,7 +127,7 @@ def _processor(fast: bool = True):
       pyld's general algorithm, when the context has nothing that loop leaves out (scoped contexts, containers,
       @nest, reverse terms). Anything else goes through pyld's algorithm unchanged.
     """
-    from pyld import jsonld
+    jsonld = _pyld()
 
     if not fast:
         return jsonld.JsonLdProcessor()
@@ -422,7 +442,7 @@ def framed_jsonld(store, kind: str) -> dict[str, dict]:
     points to, and the claims about it ("claims", a reverse jkg:claimAbout) with their quotes, voices and sources,
     framed (JSON-LD 1.1 Framing, https://www.w3.org/TR/json-ld11-framing/) with the entity at the root.
     """
-    from pyld import jsonld
+    jsonld = _pyld()
 
     from jasic_kg.export.context import load_context
 
