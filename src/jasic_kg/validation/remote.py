@@ -13,15 +13,12 @@ over an EndpointStore, so the findings come from the same code as local ones and
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
-from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, Store
+from pyoxigraph import BlankNode, DefaultGraph, Quad
 
-from jasic_kg.errors import InputError
 from jasic_kg.io import resources
-from jasic_kg.io.rdfio import DEFAULT_MAX_BYTES, read_quads
+from jasic_kg.io.rdfio import DEFAULT_MAX_BYTES
 from jasic_kg.store import EndpointStore
-from jasic_kg.terms import RDF, SH
 
 
 class _Variable:
@@ -80,7 +77,7 @@ def validate_endpoint(endpoint: str, *, graph: str | None = None, timeout: float
     checks, by the native engine. Returns a ValidationReport as `validate` does."""
     from jasic_kg.validation import validate as local
     from jasic_kg.validation.checks import BUILTIN_CHECKS
-    from jasic_kg.validation.report import ValidationFinding, ValidationReport
+    from jasic_kg.validation.report import ValidationReport
 
     step = progress or (lambda note: None)
     remote = RemoteGraph(EndpointStore(endpoint, timeout=timeout, max_bytes=max_bytes, default_graph=graph))
@@ -89,28 +86,13 @@ def validate_endpoint(endpoint: str, *, graph: str | None = None, timeout: float
     report = ValidationReport(
         files=[str(p) for p in shape_paths], engine=f"native, as SPARQL at {where}", inference="none",
         checks=[p.stem for p in checks] + [f"{name}-violation" for name in BUILTIN_CHECKS])
-    shapes, shape_files_of = Store(), {}
-    for path in shape_paths:
-        step(f"reading {Path(path).name}")
-        try:
-            quads = read_quads(path, DEFAULT_MAX_BYTES)
-        except InputError as e:
-            report.findings.append(ValidationFinding("syntax", "Violation", e.message, file=e.path,
-                                                     line=e.line, column=e.column))
-            continue
-        shapes.extend(Quad(q.subject, q.predicate, q.object, DefaultGraph()) for q in quads)
-        for q in quads:
-            for t in (q.subject, q.predicate, q.object):
-                if isinstance(t, NamedNode):
-                    shape_files_of.setdefault(t.value, str(path))
+    shapes, shape_files_of = local.read_shapes(shape_paths, report.findings, step)
     if report.findings:
         return report
     step(f"counting the triples at {endpoint}")
     report.triples = len(remote)
     report.data, report.shapes_graph = remote, shapes
-    report.shapes = len({q.subject for q in shapes.quads_for_pattern(None, NamedNode(RDF + "type"), None)
-                         if q.object.value in (SH + "NodeShape", SH + "PropertyShape")}
-                        | {q.object for q in shapes.quads_for_pattern(None, NamedNode(SH + "property"), None)})
+    report.shapes = local.shape_count(shapes)
     report.findings += local.validate_store(remote, shapes, check_files=checks, shape_files_of=shape_files_of,
                                             fallback=report.fallback_shapes, progress=step)
     return report

@@ -51,34 +51,21 @@ def validate(data: Iterable[str | Path] = (), *, engine: str = "native", inferen
                               checks=[p.stem for p in checks] + [f"{name}-violation" for name in BUILTIN_CHECKS])
 
     # (a) syntax
-    data_store, shapes_store, shape_files_of = Store(), Store(), {}
-    for path, target in [(p, data_store) for p in graph] + [(p, shapes_store) for p in shape_paths]:
+    data_store = Store()
+    for path in graph:
         step(f"reading {Path(path).name}")
         try:
             # --max-bytes is the user's limit on their own files; the shipped ones keep the default
-            limit = max_bytes if path in user else DEFAULT_MAX_BYTES
-            if target is data_store:
-                # the store's loader: named graphs merged, as `query` and `stats` see them
-                checked = check_file(path, limit)
-                fmt = rdf_format(checked)
-                load_graph(data_store, checked, fmt, parser_input(checked, fmt, allow_contexts))
-                continue
-            quads = read_quads(path, limit, allow_contexts=allow_contexts)
+            checked = check_file(path, max_bytes if path in user else DEFAULT_MAX_BYTES)
+            fmt = rdf_format(checked)
+            # the store's loader: named graphs merged, as `query` and `stats` see them
+            load_graph(data_store, checked, fmt, parser_input(checked, fmt, allow_contexts))
         except InputError as e:
-            report.findings.append(ValidationFinding("syntax", "Violation", e.message, file=e.path,
-                                                     line=e.line, column=e.column))
-            continue
-        target.extend(Quad(q.subject, q.predicate, q.object, DefaultGraph()) for q in quads)
-        if target is shapes_store:
-            for q in quads:
-                for t in (q.subject, q.predicate, q.object):
-                    if isinstance(t, NamedNode):
-                        shape_files_of.setdefault(t.value, str(path))
+            report.findings.append(syntax_finding(e))
+    shapes_store, shape_files_of = read_shapes(shape_paths, report.findings, step, allow_contexts)
     report.triples = len(data_store)
     report.data, report.shapes_graph = data_store, shapes_store
-    report.shapes = len({q.subject for q in shapes_store.quads_for_pattern(None, NamedNode(RDF + "type"), None)
-                         if q.object.value in (SH + "NodeShape", SH + "PropertyShape")}
-                        | {q.object for q in shapes_store.quads_for_pattern(None, NamedNode(SH + "property"), None)})
+    report.shapes = shape_count(shapes_store)
     if report.findings:
         return report  # a partial graph would give misleading SHACL results
 
@@ -87,6 +74,37 @@ def validate(data: Iterable[str | Path] = (), *, engine: str = "native", inferen
                                       check_files=checks, shape_files_of=shape_files_of,
                                       fallback=report.fallback_shapes, progress=step)
     return report
+
+
+def syntax_finding(e: InputError) -> ValidationFinding:
+    return ValidationFinding("syntax", "Violation", e.message, file=e.path, line=e.line, column=e.column)
+
+
+def read_shapes(paths: Iterable[Path], findings: list, step: Callable[[str], None],
+                allow_contexts: Sequence[str] = ()) -> tuple[Store, dict]:
+    """The shapes files in one store (named graphs merged), and the file each IRI first appears in (for
+    reports); a file that does not parse adds a syntax finding to `findings`."""
+    shapes, shape_files_of = Store(), {}
+    for path in paths:
+        step(f"reading {Path(path).name}")
+        try:
+            quads = read_quads(path, DEFAULT_MAX_BYTES, allow_contexts=allow_contexts)
+        except InputError as e:
+            findings.append(syntax_finding(e))
+            continue
+        shapes.extend(Quad(q.subject, q.predicate, q.object, DefaultGraph()) for q in quads)
+        for q in quads:
+            for term in (q.subject, q.predicate, q.object):
+                if isinstance(term, NamedNode):
+                    shape_files_of.setdefault(term.value, str(path))
+    return shapes, shape_files_of
+
+
+def shape_count(shapes: Store) -> int:
+    """Node and property shapes: typed as such, or the object of an sh:property."""
+    return len({q.subject for q in shapes.quads_for_pattern(None, NamedNode(RDF + "type"), None)
+                if q.object.value in (SH + "NodeShape", SH + "PropertyShape")}
+               | {q.object for q in shapes.quads_for_pattern(None, NamedNode(SH + "property"), None)})
 
 
 def validate_store(data: Store, shapes: Store, *, engine: str = "native", inference: str = "none",
