@@ -12,16 +12,25 @@ import resource
 import signal
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
 from pyoxigraph import (
-    BlankNode, CanonicalizationAlgorithm, Dataset, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple, parse,
+    BlankNode,
+    CanonicalizationAlgorithm,
+    Dataset,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    Quad,
+    RdfFormat,
+    Triple,
+    parse,
 )
 
 from jasic_kg.errors import InputError
 from jasic_kg.export.canon import _State, canonicalize
+from tests.servers import serve_in_thread
 
 P = [NamedNode(f"http://example.org/p{i}") for i in range(3)]
 EDGE = NamedNode("http://example.org/p")
@@ -181,9 +190,7 @@ def _construct_server(body: bytes):
         def log_message(self, *a):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+    server = serve_in_thread(Handler)
     return server
 
 

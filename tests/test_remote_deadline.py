@@ -16,6 +16,7 @@ from jasic_kg.errors import NetworkError
 from jasic_kg.io.jsonld_contexts import inline_contexts
 from jasic_kg.io.remote import MAX_RETRY_AFTER, retry_after
 from jasic_kg.store import EndpointStore
+from tests.servers import serve_in_thread
 
 SELECT = "SELECT * WHERE { ?s ?p ?o }"
 
@@ -129,9 +130,7 @@ def _busy_then_ok(wait_header):
         def log_message(self, *a):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+    server = serve_in_thread(Handler)
     return server, calls
 
 

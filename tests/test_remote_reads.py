@@ -2,13 +2,13 @@
 Servers are tiny http.servers on 127.0.0.1 started here; every test is bounded in time."""
 
 import http.server
-import threading
 import time
 
 import pytest
 
 from jasic_kg.errors import NetworkError
 from jasic_kg.store import EndpointStore
+from tests.servers import serve_in_thread
 
 
 def _serve(handler_body):
@@ -20,9 +20,7 @@ def _serve(handler_body):
         def log_message(self, *a):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+    server = serve_in_thread(Handler)
     return server
 
 
@@ -144,9 +142,7 @@ def test_json_ld_context_trickled_body_hits_the_total_deadline(tmp_path):
         def log_message(self, *a):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+    server = serve_in_thread(Handler)
     try:
         base = f"http://127.0.0.1:{server.server_address[1]}/ctx/"
         doc = Path(tmp_path, "d.jsonld")
