@@ -7,19 +7,19 @@ import html
 import json
 from collections.abc import Callable
 
-ID_BASE = "https://w3id.org/jasic-kg/id/"
+from jasic_kg.terms import JID as ID_BASE
+
 ARTICLE_URL = "https://madeinchinajournal.com/2020/06/25/leninists-in-a-chinese-factory"
 
 PageUrl = Callable[[str], "str | None"]
 
 
 def site_page_url(iri: str) -> str | None:
-    """The static site's page of an entity, relative to the site's root: jid:<name> -> id/<name>.html."""
-    if iri.startswith(ID_BASE):
-        name = iri[len(ID_BASE):]
-        if name and "/" not in name and "#" not in name and "?" not in name:
-            return f"id/{name}.html"
-    return None
+    """The static site's page of an entity, relative to the site's root (jid:<name> -> id/<name>.html): the
+    site's own scheme (site.pages.page_url), for entities only."""
+    from jasic_kg.site.pages import page_url
+
+    return page_url(iri) if iri.startswith(ID_BASE) else None
 
 
 def local_name(iri: str) -> str:
