@@ -7,7 +7,7 @@ import html
 import json
 from collections.abc import Callable
 
-from jasic_kg.terms import JID as ID_BASE
+from jasic_kg.terms import JID
 
 ARTICLE_URL = "https://madeinchinajournal.com/2020/06/25/leninists-in-a-chinese-factory"
 
@@ -19,7 +19,7 @@ def site_page_url(iri: str) -> str | None:
     site's own scheme (site.pages.page_url), for entities only."""
     from jasic_kg.site.pages import page_url
 
-    return page_url(iri) if iri.startswith(ID_BASE) else None
+    return page_url(iri) if iri.startswith(JID) else None
 
 
 def local_name(iri: str) -> str:
