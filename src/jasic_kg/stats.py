@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple
 
-from jasic_kg.terms import PREFIXES, PROJECT_NAMESPACES, RDF, show
+from jasic_kg.terms import ARTICLE_URL, PREFIXES, PROJECT_NAMESPACES, RDF, show
 
 VOID = PREFIXES["void"]
 DATASET_IRI = "https://w3id.org/jasic-kg/void#dataset"
@@ -24,7 +24,7 @@ IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 GRAPH_TITLE = "The Jasic knowledge graph"
 GRAPH_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 GRAPH_CREATOR = "jasic-kg maintainers"
-GRAPH_SOURCE = "https://madeinchinajournal.com/2020/06/25/leninists-in-a-chinese-factory"
+GRAPH_SOURCE = ARTICLE_URL
 # Vocabulary namespaces: objects in them are terms of a schema, not links to another dataset.
 _VOCABULARIES = tuple(ns for p, ns in PREFIXES.items() if p not in ("jkg", "jid", "jv", "jsh"))
 

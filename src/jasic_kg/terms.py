@@ -21,6 +21,9 @@ OWL = "http://www.w3.org/2002/07/owl#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 OA = "http://www.w3.org/ns/oa#"
 
+# The article the graph is built from (its published address).
+ARTICLE_URL = "https://madeinchinajournal.com/2020/06/25/leninists-in-a-chinese-factory"
+
 # The project prefixes, as the ontology declares them (docs/model.md). CURIEs in --param, describe and every
 # report use these; exports declare only the ones they use.
 PREFIXES: dict[str, str] = {

@@ -17,7 +17,15 @@ from pathlib import Path
 
 from jasic_kg.linking.client import SparqlClient, iri_terms
 from jasic_kg.linking.mappings import (
-    ALL_CLASSES, LANGUAGES, WD_PREFIXES, Mapping, curie, local_entities, normalise, read_mappings, rules_for,
+    ALL_CLASSES,
+    LANGUAGES,
+    WD_PREFIXES,
+    Mapping,
+    curie,
+    local_entities,
+    normalise,
+    read_mappings,
+    rules_for,
 )
 
 CHECK_QUERY = WD_PREFIXES + """

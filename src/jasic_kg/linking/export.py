@@ -10,8 +10,8 @@ FORMATS = ("sssom", "rdf")
 
 
 def export_links(links_file: Path, fmt: str) -> bytes:
-    from jasic_kg.links import CANDIDATE_SETS, LinksError, links_turtle
     from jasic_kg.linking.mappings import read_mappings
+    from jasic_kg.links import CANDIDATE_SETS, LinksError, links_turtle
 
     read_mappings(links_file)  # a file that does not parse is an input error, not a copy of garbage
     if fmt == "sssom":

@@ -10,10 +10,9 @@ from pathlib import Path
 
 from jasic_kg.errors import InputError
 from jasic_kg.links import LinksError, _expand, read_mapping_set
+from jasic_kg.terms import JID, JKG
 
 WD = "http://www.wikidata.org/entity/"
-JKG = "https://w3id.org/jasic-kg/ontology#"
-JID = "https://w3id.org/jasic-kg/id/"
 NO_TERM = "https://w3id.org/sssom/NoTermFound"
 LANGUAGES = ("en", "zh")  # the labels compared and fetched
 

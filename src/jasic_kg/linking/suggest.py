@@ -24,8 +24,15 @@ from dataclasses import dataclass
 
 from jasic_kg.linking.client import SparqlClient, iri_terms, literal
 from jasic_kg.linking.mappings import (
-    ALL_CLASSES, JKG, WD, WD_PREFIXES, curie, local_entities, normalise, rules_for,
+    ALL_CLASSES,
+    WD,
+    WD_PREFIXES,
+    curie,
+    local_entities,
+    normalise,
+    rules_for,
 )
+from jasic_kg.terms import JKG
 
 # Two steps, each with its VALUES bound, so that any engine starts from the selective side: the items whose
 # label or alias is one of the texts, then which compatible classes those items are instances of (a class-first

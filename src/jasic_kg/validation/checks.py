@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Store
 
-from jasic_kg.terms import JKG, PREFIXES, RDF, RDFS, SH, SKOS, show
+from jasic_kg.terms import JKG, JV, PREFIXES, RDF, RDFS, SH, SKOS, show
 from jasic_kg.validation.report import SEVERITIES, ValidationFinding
 
 # --- meta-checks: where SHACL passes silently -------------------------------------------------------------
@@ -243,7 +243,7 @@ UNQUOTED_TERM_LEXICON = ("custody", "state-produced", "coerced", "coercion", "fo
                          "search", "intelligence", "surveillance", "interrogation", "prison", "court", "sentenced",
                          "charged", "torture", "government", "communist party", "security services", "arrested",
                          "in detention", "detained activist")
-_VOCABULARY_NAMESPACES = (JKG, "https://w3id.org/jasic-kg/vocab/")
+_VOCABULARY_NAMESPACES = (JKG, JV)
 _VOCABULARY_TEXT = tuple(NamedNode(p) for p in (
     SKOS + "definition", RDFS + "label", RDFS + "comment", SKOS + "prefLabel", SKOS + "altLabel",
     SKOS + "scopeNote", SKOS + "note"))

@@ -17,7 +17,7 @@ import importlib
 
 _LAZY = {
     "site_page_url": "jasic_kg.views.page",
-    "ARTICLE_URL": "jasic_kg.views.page",
+    "ARTICLE_URL": "jasic_kg.terms",
     **{name: "jasic_kg.views.timeline" for name in ("timeline_data", "timeline_spec", "timeline_svg",
                                                     "timeline_png", "timeline_html")},
     **{name: "jasic_kg.views.network" for name in ("network_data", "network_spec", "network_svg", "network_png",

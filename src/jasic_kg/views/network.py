@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import html
 
-from jasic_kg.views.page import ARTICLE_URL, PageUrl, html_page, site_page_url, to_png, to_svg
+from jasic_kg.terms import ARTICLE_URL, JKG
+from jasic_kg.views.page import PageUrl, html_page, site_page_url, to_png, to_svg
 
 LAYOUT_SEED = 2020
 LABEL_CHARS = 34  # longer labels are cut on the drawing (the tooltip has them whole)
@@ -22,13 +23,13 @@ HUB_DEGREE = 8  # nodes with this many relations drawn get bold labels: the eye 
 
 # node kinds by rdf:type, the most specific first
 NODE_KINDS = (
-    ("https://w3id.org/jasic-kg/ontology#Person", "person"),
-    ("https://w3id.org/jasic-kg/ontology#Organisation", "organisation"),
-    ("https://w3id.org/jasic-kg/ontology#InformalGroup", "named group"),
-    ("https://w3id.org/jasic-kg/ontology#Network", "named group"),
-    ("https://w3id.org/jasic-kg/ontology#Collective", "unnamed collective"),
-    ("https://w3id.org/jasic-kg/ontology#Movement", "movement"),
-    ("https://w3id.org/jasic-kg/ontology#Event", "event"),
+    (JKG + "Person", "person"),
+    (JKG + "Organisation", "organisation"),
+    (JKG + "InformalGroup", "named group"),
+    (JKG + "Network", "named group"),
+    (JKG + "Collective", "unnamed collective"),
+    (JKG + "Movement", "movement"),
+    (JKG + "Event", "event"),
 )
 OTHER_KIND = "idea, work or strategy"
 AGENT_KINDS = ("person", "organisation", "named group", "unnamed collective")

@@ -9,8 +9,6 @@ from collections.abc import Callable
 
 from jasic_kg.terms import JID
 
-ARTICLE_URL = "https://madeinchinajournal.com/2020/06/25/leninists-in-a-chinese-factory"
-
 PageUrl = Callable[[str], "str | None"]
 
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import html
 
-from jasic_kg.views.page import ARTICLE_URL, PageUrl, html_page, site_page_url, to_png, to_svg
+from jasic_kg.terms import ARTICLE_URL
+from jasic_kg.views.page import PageUrl, html_page, site_page_url, to_png, to_svg
 
 # Stories by narrative position (docs/model.md: 1-99 the 2018 struggle and crackdown, 101-199 the network's
 # history); an event without a position joins the first story whose time span holds its start.
