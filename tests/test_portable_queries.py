@@ -1,5 +1,5 @@
-"""The saved queries are written in SPARQL that every store we test evaluates alike (queries/README.md, "Portable
-SPARQL"): no transitive property path, no UNION branch that is only a VALUES block. Virtuoso 7.2 gets both wrong (extra,
+"""The saved queries and the check queries (ontology/checks) are written in SPARQL that every store we test
+evaluates alike (queries/README.md, "Portable SPARQL"): no transitive property path, no UNION branch that is only a VALUES block. Virtuoso 7.2 gets both wrong (extra,
 missing or duplicated rows, never an error); tests/test_push.py proves the rows equal on Virtuoso.
 
 The explicit levels that replace the transitive paths are right only while the graph is no deeper than they
@@ -20,9 +20,12 @@ from jasic_kg.store import LocalStore
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = REPO / "queries"
 QUERY_FILES = sorted(QUERIES.glob("*.rq"))
+CHECK_FILES = sorted((REPO / "ontology" / "checks").glob("*.rq"))
 
-# How far down the queries look: "?x is a C" is `?x a C`, `?x a/rdfs:subClassOf C` or two rdfs:subClassOf steps.
+# How far down the queries look: "?x is a C" is `?x a C`, `?x a/rdfs:subClassOf C` or two rdfs:subClassOf steps;
+# a subproperty is one or two rdfs:subPropertyOf steps below (the checks).
 CLASS_LEVELS = 2
+PROPERTY_LEVELS = 2
 # Chains of instance data that queries follow by explicit steps (query: property, steps, the chain's end).
 CHAIN_LEVELS = {
     "cq14-places-events": ("jkg:subEventOf", 3, "jid:jasic-struggle-2018"),
@@ -70,8 +73,9 @@ def portability_problems(sparql: str) -> list[str]:
     return list(dict.fromkeys(problems))
 
 
-@pytest.mark.parametrize("path", QUERY_FILES, ids=[p.stem for p in QUERY_FILES])
-def test_saved_query_uses_only_portable_forms(path):
+@pytest.mark.parametrize("path", QUERY_FILES + CHECK_FILES,
+                         ids=[p.stem for p in QUERY_FILES] + [f"check:{p.stem}" for p in CHECK_FILES])
+def test_saved_and_check_queries_use_only_portable_forms(path):
     assert portability_problems(path.read_text(encoding="utf-8")) == []
 
 
@@ -110,6 +114,13 @@ def test_the_class_hierarchy_is_no_deeper_than_the_queries_look(kg):
     assert not _ask(kg, f"?c {steps} ?top . FILTER(STRSTARTS(STR(?top), STR(jkg:)))"), (
         f"a class is more than {CLASS_LEVELS} rdfs:subClassOf steps below a jkg: class: the saved queries' "
         "explicit levels (queries/README.md) must reach one level further")
+
+
+def test_the_property_hierarchy_is_no_deeper_than_the_checks_look(kg):
+    steps = "/".join(["rdfs:subPropertyOf"] * (PROPERTY_LEVELS + 1))
+    assert not _ask(kg, f"?p {steps} ?top"), (
+        f"a property is more than {PROPERTY_LEVELS} rdfs:subPropertyOf steps below another: the checks' explicit "
+        "levels (ontology/checks) must reach one level further")
 
 
 def test_a_class_check_gives_one_row_per_node(kg):
