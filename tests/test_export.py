@@ -168,13 +168,15 @@ def test_shipped_graph_round_trips(shipped):
 
 
 def test_json_ld_export_loads_no_http_client(shipped):
-    """pyld is imported without requests and aiohttp: its default document loader is then its dummy one (jasic-kg
-    passes its own loader anyway), and a cold `export --format jsonld` does not pay for an HTTP stack."""
+    """A whole-graph JSON-LD export does not import pyld; a framed one imports it without requests and aiohttp:
+    its default document loader is then the dummy one (jasic-kg passes its own loader anyway), and the export
+    does not pay for an HTTP stack."""
     import subprocess
     import sys
 
     code = ("import sys; from jasic_kg.store import open_store; from jasic_kg.export.exporters import export; "
-            "export(open_store(), 'jsonld'); from pyld import jsonld; "
+            "export(open_store(), 'jsonld'); print('pyld' in sys.modules); "
+            "export(open_store(), 'jsonld', frame='person'); from pyld import jsonld; "
             "print('requests' in sys.modules, 'aiohttp' in sys.modules, jsonld._default_document_loader.__name__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
-    assert out.stdout.split() == ["False", "False", "loader"]
+    assert out.stdout.split() == ["False", "False", "False", "loader"]
