@@ -7,6 +7,8 @@ everything else (and frames), and is the reference the tests compare the direct 
 
 from __future__ import annotations
 
+import contextlib
+
 import orjson
 from pyoxigraph import (
     BlankNode,
@@ -18,6 +20,7 @@ from pyoxigraph import (
     serialize,
 )
 
+from jasic_kg.errors import InputError
 from jasic_kg.export.jsonld_direct import NATIVE_TYPES, DirectCompactor, Unsupported, native
 from jasic_kg.export.rdf import canonical_quads
 from jasic_kg.terms import JKG
@@ -200,12 +203,29 @@ def compact_jsonld(quads: list[Quad], *, direct: bool = True) -> dict:
 def compact_with_pyld(quads: list[Quad], ctx: dict) -> dict:
     """What compact_jsonld gives, by pyld's general compaction of the expanded quads with context `ctx`."""
     # skipExpansion: the expanded form is built from the quads; expanding it again costs a second.
-    doc = _pyld().JsonLdProcessor().compact(expanded_jsonld(quads), {"@context": ctx},
-                                            {"documentLoader": _document_loader, "skipExpansion": True})
+    jsonld = _pyld()
+    with _iri_errors(jsonld):
+        doc = jsonld.JsonLdProcessor().compact(expanded_jsonld(quads), {"@context": ctx},
+                                               {"documentLoader": _document_loader, "skipExpansion": True})
     if "@graph" not in doc:  # a single node compacts without @graph; keep one shape for consumers
         body = {k: v for k, v in doc.items() if k != "@context"}
         doc = {"@context": doc["@context"], "@graph": [body] if body else []}
     return native_values(doc, ctx)
+
+
+@contextlib.contextmanager
+def _iri_errors(jsonld):
+    """pyld refuses an IRI whose scheme is a prefix of the context (`jkg:x` would read back as a compact IRI):
+    the user's data, not a bug, so a one-line InputError (exit 2) instead of pyld's error."""
+    try:
+        yield
+    except jsonld.JsonLdError as e:
+        if e.code != "IRI confused with prefix":
+            raise
+        details = e.details or {}
+        raise InputError(f"JSON-LD cannot hold the IRI <{details.get('iri')}>: with the shipped context it would read "
+                         f"as a compact IRI of the prefix {details.get('term')!r}; export as turtle, trig, nt or nq"
+                         ) from None
 
 
 def _dump(doc) -> bytes:
@@ -251,8 +271,9 @@ def framed_jsonld(store, kind: str) -> dict[str, dict]:
         nquads = serialize(quads, format=RdfFormat.N_QUADS).decode("utf-8")
         # pyld's from_rdf turns rdf:type into @type, which framing needs to leave classes unembedded.
         expanded = jsonld.from_rdf(nquads, {"format": "application/n-quads"})
-        framed = jsonld.frame(expanded, {"@context": ctx, "@id": iri.value, "@embed": "@once", "claims": {}},
-                              {"documentLoader": _document_loader})
+        with _iri_errors(jsonld):
+            framed = jsonld.frame(expanded, {"@context": ctx, "@id": iri.value, "@embed": "@once", "claims": {}},
+                                  {"documentLoader": _document_loader})
         slug = iri.value.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
         docs[slug] = native_values(framed, ctx)
     return docs
