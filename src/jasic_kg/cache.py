@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jasic_kg.errors import InputError
-from jasic_kg.io import rdfio
+from jasic_kg.io.atomic import write_bytes
 
 # Inputs at least this big get a cache entry: reading its dump back beats parsing and checking them again (the
 # 0.5 MB shipped graph alone parses in a tenth of a second: not worth a file in the user's cache folder).
@@ -112,14 +112,14 @@ def open_entry(base: Path, name: str, build: Callable[[Path], tuple[T, bytes]], 
     except OSError as e:
         raise CacheUnavailable(f"{base}: {e.strerror or e}") from None
     try:  # the owner first: a build killed from here on is recognised as ours and cleaned up later
-        rdfio.write_bytes(tmp / _BUILD_MARKER, f"{os.getpid()} {socket.gethostname()}\n".encode())
+        write_bytes(tmp / _BUILD_MARKER, f"{os.getpid()} {socket.gethostname()}\n".encode())
     except InputError as e:
         shutil.rmtree(tmp, ignore_errors=True)
         raise CacheUnavailable(f"{base}: {e}") from None
     try:
         graph, marker = build(tmp)
         try:
-            rdfio.write_bytes(tmp / _COMPLETE, marker)
+            write_bytes(tmp / _COMPLETE, marker)
         except InputError as e:  # the disk, not the input: an input error here would be reported twice
             raise OSError(str(e)) from None
         (tmp / _BUILD_MARKER).unlink()

@@ -29,10 +29,8 @@ from jasic_kg.cache import CACHE_MIN_BYTES, default_cache_dir
 from jasic_kg.cache import cache_enabled as _cache_enabled
 from jasic_kg.io import resources
 from jasic_kg.errors import InputError, NetworkError, QueryError
-from jasic_kg.io.rdfio import (
-    DEFAULT_MAX_BYTES, check_file, load_graph, parser_input, rdf_format,
-    run_native,
-)
+from jasic_kg.io.native import run_native
+from jasic_kg.io.rdfio import DEFAULT_MAX_BYTES, check_file, load_graph, parser_input, rdf_format
 from jasic_kg.results import QueryResult
 from jasic_kg.sparql import _SERVICE, _query_form, check_query, code_text, inject_values, sparql_error, unescape_codepoints
 from jasic_kg.terms import PREFIXES

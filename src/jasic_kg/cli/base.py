@@ -232,7 +232,7 @@ def emit(payload: bytes | str, output: str | None) -> None:
     if isinstance(payload, str):
         payload = payload.encode("utf-8")
     if output:
-        from jasic_kg.io.rdfio import write_bytes
+        from jasic_kg.io.atomic import write_bytes
 
         write_bytes(output, payload)
     else:
@@ -248,7 +248,7 @@ def emit_files(files: dict[str, bytes], output: str | None) -> None:
     if folder.exists() and not folder.is_dir():
         raise InputError("is a file; --output must be a folder for this export", folder)
     folder.mkdir(parents=True, exist_ok=True)
-    from jasic_kg.io.rdfio import write_bytes
+    from jasic_kg.io.atomic import write_bytes
 
     for name, payload in sorted(files.items()):
         write_bytes(folder / name, payload)

@@ -202,7 +202,7 @@ class SparqlClient:
     def _store(self, key: str, raw: bytes) -> None:
         if not self.use_cache:
             return
-        from jasic_kg.io.rdfio import write_bytes
+        from jasic_kg.io.atomic import write_bytes
 
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
