@@ -44,7 +44,7 @@ def list_(cache_dir):
 @cache.command(epilog=EPILOG)
 @_folder_option
 def clear(cache_dir):
-    """Remove every entry and stale build; nothing else in the folder is touched."""
+    """Remove every entry, stale build and memo; nothing else in the folder is touched."""
     from jasic_kg.cache import clear as run
     from jasic_kg.cache import default_cache_dir
 
