@@ -10,14 +10,16 @@ JASIC_KG_CACHE=0 turns memos off like the store cache. New values are written on
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from jasic_kg.cache import MEMO_FILES, cache_enabled, default_cache_dir
 
 
 class Memo:
-    def __init__(self, filename: str, format: str, limit: int = 1000):
+    def __init__(self, filename: str, format: str, folder=None, limit: int = 1000):
+        """A memo in `folder` (default: the cache folder, jasic_kg.cache.default_cache_dir)."""
         assert filename in MEMO_FILES
-        self.filename, self.format, self.limit = filename, format, limit
+        self.filename, self.format, self.folder, self.limit = filename, format, folder, limit
         self._known: dict[str, str] | None = None  # read from the file on first use
         self._new: dict[str, str] = {}
 
@@ -54,6 +56,8 @@ class Memo:
         self._new.clear()
 
     def _path(self):
+        if self.folder is not None:
+            return Path(self.folder) / self.filename
         return default_cache_dir() / self.filename if cache_enabled() else None
 
     def _read(self, path) -> dict[str, str]:

@@ -10,6 +10,7 @@ VALUES block built from validated RDF terms (pyoxigraph's term constructors vali
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -141,7 +142,7 @@ class LocalStore(GraphStore):
             return store, f"{len(store)}\n".encode()  # the quad count, checked on every read
 
         base = Path(cache_dir) if cache_dir else default_cache_dir()
-        return open_entry(base, _entry_name(sources), build, _read_dump)
+        return open_entry(base, _entry_name(sources, base), build, _read_dump)
 
     # GraphStore ------------------------------------------------------------------------------------------
 
@@ -216,7 +217,7 @@ class _Source:
 RACY_SECONDS = 3  # a file changed this recently is hashed again next time: timestamps have a granularity
 
 
-def _entry_name(sources: Sequence[_Source]) -> str:
+def _entry_name(sources: Sequence[_Source], base: Path) -> str:
     """The cache entry of these inputs, named by the SHA-256 of their content (cache.entry_key) and remembered by
     the files' stat signatures (path, device, inode, size, modification and change times), so that unchanged
     files are neither read nor hashed again: hashlib's OpenSSL alone took 2-10 ms of a cold start. As in git's
@@ -224,10 +225,9 @@ def _entry_name(sources: Sequence[_Source]) -> str:
     timestamp granularity would keep the signature); and no one can set a file's change time back."""
     import time
 
-    from jasic_kg.cache import CACHE_FORMAT, entry_key
-    from jasic_kg.memo import Memo
+    from jasic_kg.cache import entry_key
 
-    names = Memo("input-keys.json", "jasic-kg input keys v1: stat signatures -> " + CACHE_FORMAT.decode())
+    names = _entry_names(base)
     signature, changed = _stat_signature(sources)
     name = names.get(signature) if signature else None
     if name is None:
@@ -235,6 +235,15 @@ def _entry_name(sources: Sequence[_Source]) -> str:
         if signature and time.time_ns() - changed > RACY_SECONDS * 10**9:
             names.put(signature, name)
     return name
+
+
+@functools.cache
+def _entry_names(base: Path):
+    """The memo of entry names in the cache folder `base` (one per folder and process: written at exit)."""
+    from jasic_kg.cache import CACHE_FORMAT
+    from jasic_kg.memo import Memo
+
+    return Memo("input-keys.json", "jasic-kg input keys v1: stat signatures -> " + CACHE_FORMAT.decode(), base)
 
 
 def _stat_signature(sources: Sequence[_Source]) -> tuple[str | None, int]:
