@@ -208,3 +208,32 @@ def test_cache_list_and_clear_show_and_remove_the_memos(tmp_path, run):
         ["input-keys.json", "memo"], ["query-headers.json", "memo"]]
     assert run("cache", "clear", "--cache-dir", str(cache)).exit_code == 0
     assert [p.name for p in cache.iterdir()] == ["notes.json"]
+
+
+# --- the quick exit of the read-only commands ------------------------------------------------------------------
+
+EXE = [sys.executable, "-m", "jasic_kg"]
+
+
+@pytest.mark.parametrize("args, code, out_end, err", [
+    (["query", "cq01-author"], 0, "(2 rows)\n", ""),
+    (["search", "zzzzqqq"], 1, "", "jasic-kg: nothing matches 'zzzzqqq'\n"),
+    (["query", "--sparql", "SELECT ?x WHERE {"], 2, "", "jasic-kg: error: "),
+    (["describe", "jid:no-such-entity"], 2, "", "jasic-kg: error: no entity jid:no-such-entity in the graph\n"),
+])
+def test_a_quick_exit_keeps_the_exit_code_and_every_byte(shipped, args, code, out_end, err):
+    run = subprocess.run([*EXE, *args], capture_output=True, text=True, timeout=120)
+    assert run.returncode == code
+    assert run.stdout.endswith(out_end)
+    assert run.stderr.startswith(err) and run.stderr.count("\n") == (1 if err else 0)
+
+
+def test_a_quick_exit_writes_the_whole_output_through_a_pipe(shipped):
+    # 9,768 rows through a pipe: everything arrives before the process ends without the interpreter's teardown
+    run = subprocess.run([*EXE, "query", "--format", "csv", "--sparql", "SELECT * WHERE { ?s ?p ?o }"],
+                         capture_output=True, text=True, timeout=120)
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(run.stdout, newline="")))
+    assert run.returncode == 0 and run.stderr == "" and sorted(rows[0]) == ["o", "p", "s"] and len(rows) == 9768 + 1

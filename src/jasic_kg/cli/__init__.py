@@ -12,6 +12,9 @@ uses, so `query` never loads rdflib, pyshacl or PyYAML's parser for a header it 
 
 from __future__ import annotations
 
+import os
+import sys
+
 import click
 
 from jasic_kg._version import __version__
@@ -48,10 +51,36 @@ def cli(ctx, debug):
     """jasic-kg: the knowledge graph of Yueran Zhang's "Leninists in a Chinese Factory" (2020), and tools to
     validate, query, export and cite it."""
     ctx.ensure_object(dict)["debug"] = debug
+    global _invoked
+    _invoked = ctx.invoked_subcommand
+
+
+# Commands that only read and print. When one ends, its output flushed and the atexit handlers run (the memos are
+# saved there), the process exits without the interpreter's teardown of every module: 5-6 ms of their cold start
+# (BENCHMARKS.md, "Cold start on the shipped graph"). They hold no on-disk store, open file or worker to finish.
+QUICK_EXIT = {"query", "describe", "stats", "search"}
+_invoked: str | None = None
 
 
 def main(argv=None):
-    cli.main(args=argv, prog_name="jasic-kg")
+    try:
+        cli.main(args=argv, prog_name="jasic-kg")  # standalone mode: always ends in SystemExit
+    except SystemExit as e:
+        if _invoked in QUICK_EXIT and (e.code is None or isinstance(e.code, int)):
+            _quick_exit(e.code or 0)
+        raise
+
+
+def _quick_exit(code: int) -> None:
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed or broken stream: the interpreter's own exit deals with it
+        return
+    import atexit
+
+    atexit._run_exitfuncs()
+    os._exit(code)
 
 
 def __getattr__(name):
