@@ -237,3 +237,11 @@ def test_a_quick_exit_writes_the_whole_output_through_a_pipe(shipped):
 
     rows = list(csv.reader(io.StringIO(run.stdout, newline="")))
     assert run.returncode == 0 and run.stderr == "" and sorted(rows[0]) == ["o", "p", "s"] and len(rows) == 9768 + 1
+
+
+def test_no_cache_folder_for_the_shipped_graph_is_silent(small, tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    store = LocalStore([], shipped=store_module.shipped_files(), cache_dir=blocker / "jasic-kg")
+    assert store.count() == 140 and not store._cached
+    assert capsys.readouterr().err == ""  # the shipped graph parsed as before the cache: nothing to explain

@@ -118,7 +118,8 @@ class LocalStore(GraphStore):
                 self._store = self._open_cached(cache_dir, cached)
                 self._cached = True
             except disk_cache.CacheUnavailable as e:  # the cache is an optimisation: never a reason to fail
-                sys.stderr.write(f"jasic-kg: note: store cache not used ({e}); reading the files into memory\n")
+                if len(cached) > len(shipped):  # the shipped graph alone reads in a few ms more: no note for it
+                    sys.stderr.write(f"jasic-kg: note: store cache not used ({e}); reading the files into memory\n")
         if self._store is None:
             self._store = _load(Store(), sources)
         elif len(cached) < len(sources):
