@@ -155,7 +155,7 @@ HEADER = "#+ summary: Events of 2018\n#+ tags:\n#+   - timeline\n#+ defaults:\n#
 def headers(tmp_path, monkeypatch):
     """A fresh header memo in tmp_path (as in a new process)."""
     def fresh():
-        memo = Memo("query-headers.json", query_headers._PARSED.format, tmp_path)
+        memo = Memo("query-headers.json", query_headers._PARSED.format, limit=200, folder=tmp_path)
         monkeypatch.setattr(query_headers, "_PARSED", memo)
         return memo
     return fresh
@@ -245,3 +245,15 @@ def test_no_cache_folder_for_the_shipped_graph_is_silent(small, tmp_path, capsys
     store = LocalStore([], shipped=store_module.shipped_files(), cache_dir=blocker / "jasic-kg")
     assert store.count() == 140 and not store._cached
     assert capsys.readouterr().err == ""  # the shipped graph parsed as before the cache: nothing to explain
+
+
+def test_a_memo_keeps_its_newest_keys_up_to_its_limit(tmp_path):
+    memo = Memo("input-keys.json", "test v1", limit=3, folder=tmp_path)
+    for i in range(5):
+        memo.put(f"k{i}", str(i))
+    memo.save()
+    again = Memo("input-keys.json", "test v1", limit=3, folder=tmp_path)
+    assert [again.get(f"k{i}") for i in range(5)] == [None, None, "2", "3", "4"]
+    assert Memo("input-keys.json", "test v2", limit=3, folder=tmp_path).get("k4") is None  # another format
+    (tmp_path / "input-keys.json").write_text("{not json")
+    assert Memo("input-keys.json", "test v1", limit=3, folder=tmp_path).get("k4") is None  # damaged: empty

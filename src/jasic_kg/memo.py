@@ -16,8 +16,9 @@ from jasic_kg.cache import MEMO_FILES, cache_enabled, default_cache_dir
 
 
 class Memo:
-    def __init__(self, filename: str, format: str, folder=None, limit: int = 1000):
-        """A memo in `folder` (default: the cache folder, jasic_kg.cache.default_cache_dir)."""
+    def __init__(self, filename: str, format: str, limit: int, folder=None):
+        """A memo of at most `limit` keys in `folder` (default: the cache folder, jasic_kg.cache.default_cache_dir).
+        Every command reads the whole file: the limit keeps that to a fraction of a millisecond."""
         assert filename in MEMO_FILES
         self.filename, self.format, self.folder, self.limit = filename, format, folder, limit
         self._known: dict[str, str] | None = None  # read from the file on first use

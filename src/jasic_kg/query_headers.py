@@ -14,7 +14,7 @@ from jasic_kg.errors import InputError
 from jasic_kg.memo import Memo
 
 # header YAML -> the parsed header as JSON text
-_PARSED = Memo("query-headers.json", "jasic-kg query headers v1 (PyYAML BaseLoader, as JSON)")
+_PARSED = Memo("query-headers.json", "jasic-kg query headers v1 (PyYAML BaseLoader, as JSON)", limit=200)
 
 
 def parse_header(text: str, path=None) -> dict:

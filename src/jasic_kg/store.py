@@ -244,7 +244,8 @@ def _entry_names(base: Path):
     from jasic_kg.cache import CACHE_FORMAT
     from jasic_kg.memo import Memo
 
-    return Memo("input-keys.json", "jasic-kg input keys v1: stat signatures -> " + CACHE_FORMAT.decode(), base)
+    return Memo("input-keys.json", "jasic-kg input keys v1: stat signatures -> " + CACHE_FORMAT.decode(), limit=32,
+                folder=base)
 
 
 def _stat_signature(sources: Sequence[_Source]) -> tuple[str | None, int]:
