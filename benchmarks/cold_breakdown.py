@@ -42,9 +42,10 @@ def replay(command: str) -> dict[str, float]:
     mark("import jasic_kg.cli (the group, cli/base, pathlib)")
     jasic_kg.cli.cli.get_command(None, "query" if command == "query" else command)
     mark("the command's module (lazy)")
+    from jasic_kg import loading
     from jasic_kg import store as store_module
 
-    read_dump, entry_name = store_module._read_dump, store_module._entry_name
+    read_dump, entry_name = loading.read_dump, loading.entry_name
 
     def timed(name, fn):
         def wrapper(*a, **k):
@@ -54,8 +55,8 @@ def replay(command: str) -> dict[str, float]:
             return value
         return wrapper
 
-    store_module._read_dump = timed("open_store: the entry's N-Quads dump into memory", read_dump)
-    store_module._entry_name = timed("open_store: the entry's name (remembered stat signature)", entry_name)
+    loading.read_dump = timed("open_store: the entry's N-Quads dump into memory", read_dump)
+    loading.entry_name = timed("open_store: the entry's name (remembered stat signature)", entry_name)
     if command == "query":
         from jasic_kg.queries import resolve_query, run_saved_query
         from jasic_kg.results import write_result

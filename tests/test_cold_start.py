@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from jasic_kg import query_headers
+from jasic_kg import loading, query_headers
 from jasic_kg import store as store_module
 from jasic_kg.errors import InputError
 from jasic_kg.memo import Memo
@@ -74,8 +74,8 @@ def test_the_shipped_graph_has_its_own_entry_and_user_files_are_parsed_on_top(sm
     assert (entry / ".complete").read_text() == "140\n"  # the shipped graph alone
     # Another small file on the same shipped graph: the same entry, read; only the new file is parsed.
     parsed = []
-    real = store_module.load_graph
-    monkeypatch.setattr(store_module, "load_graph", lambda store, path, *a, **k: parsed.append(path.name)
+    real = loading.load_graph
+    monkeypatch.setattr(loading, "load_graph", lambda store, path, *a, **k: parsed.append(path.name)
                         or real(store, path, *a, **k))
     other = tmp_path / "other.ttl"
     other.write_text('<https://w3id.org/jasic-kg/id/y> <http://www.w3.org/2000/01/rdf-schema#label> "y" .\n')
@@ -96,42 +96,42 @@ def _old(path, seconds=3600):
 
 
 def test_an_unchanged_file_is_not_hashed_again(tmp_path, monkeypatch):
-    monkeypatch.setattr(store_module, "RACY_SECONDS", 0)  # setting the mtime back moves the change time: now
+    monkeypatch.setattr(loading, "RACY_SECONDS", 0)  # setting the mtime back moves the change time: now
     data = tmp_path / "data.ttl"
     data.write_text("<http://e/s> <http://e/p> <http://e/o> .\n")
     _old(data)
     cache = tmp_path / "cache"
     LocalStore([data], cache=True, cache_dir=cache)
-    store_module._entry_names(cache).save()
+    loading.entry_names(cache).save()
     keys = json.loads((cache / "input-keys.json").read_text())["values"]
     [(signature, name)] = keys.items()
     assert json.loads(signature)[0][:1] == [str(data)] and (cache / name / ".complete").is_file()
 
-    store_module._entry_names.cache_clear()  # a new process: the memo is read from its file
+    loading.entry_names.cache_clear()  # a new process: the memo is read from its file
 
     def no_hashing(self):
         raise AssertionError("hashed again")
 
-    monkeypatch.setattr(store_module._Source, "digest", no_hashing)
+    monkeypatch.setattr(loading.Source, "digest", no_hashing)
     assert LocalStore([data], cache=True, cache_dir=cache).count() == 1
 
 
 def test_a_changed_file_of_the_same_size_and_mtime_is_hashed_again(tmp_path, monkeypatch):
-    monkeypatch.setattr(store_module, "RACY_SECONDS", 0)
+    monkeypatch.setattr(loading, "RACY_SECONDS", 0)
     data = tmp_path / "data.ttl"
     data.write_text('<http://e/s> <http://e/p> "one" .\n')
     _old(data)
     cache = tmp_path / "cache"
     assert LocalStore([data], cache=True, cache_dir=cache).select("SELECT ?o WHERE { ?s ?p ?o }")[0]["o"].value \
         == "one"
-    store_module._entry_names(cache).save()
+    loading.entry_names(cache).save()
     assert len(json.loads((cache / "input-keys.json").read_text())["values"]) == 1
     stamp = os.stat(data)
     time.sleep(0.05)  # past the kernel's timestamp tick (a few ms), which RACY_SECONDS covers outside this test
     data.write_text('<http://e/s> <http://e/p> "two" .\n')  # same size; the mtime is set back below
     os.utime(data, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
     assert os.stat(data).st_size == stamp.st_size and os.stat(data).st_mtime_ns == stamp.st_mtime_ns
-    store_module._entry_names.cache_clear()
+    loading.entry_names.cache_clear()
     # the change time moved (no one can set it back): another signature, so the content is hashed and read
     assert LocalStore([data], cache=True, cache_dir=cache).select("SELECT ?o WHERE { ?s ?p ?o }")[0]["o"].value \
         == "two"
@@ -142,7 +142,7 @@ def test_a_file_changed_just_now_is_not_remembered(tmp_path):
     data.write_text("<http://e/s> <http://e/p> <http://e/o> .\n")
     cache = tmp_path / "cache"
     LocalStore([data], cache=True, cache_dir=cache)
-    store_module._entry_names(cache).save()
+    loading.entry_names(cache).save()
     assert not (cache / "input-keys.json").exists()  # within the timestamp granularity: hashed next time too
 
 

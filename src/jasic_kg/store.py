@@ -10,8 +10,6 @@ VALUES block built from validated RDF terms (pyoxigraph's term constructors vali
 
 from __future__ import annotations
 
-import functools
-import json
 import os
 import re
 import sys
@@ -31,13 +29,13 @@ from jasic_kg.cache import cache_enabled as _cache_enabled
 from jasic_kg.io import resources
 from jasic_kg.errors import InputError, NetworkError, QueryError
 from jasic_kg.io.native import run_native
-from jasic_kg.io.rdfio import DEFAULT_MAX_BYTES, check_file, load_graph, parser_input, rdf_format
+from jasic_kg.io.rdfio import DEFAULT_MAX_BYTES, check_file, rdf_format
+from jasic_kg.loading import Source, load, open_cached
 from jasic_kg.results import QueryResult
 from jasic_kg.sparql import _SERVICE, _query_form, check_query, code_text, inject_values, sparql_error, unescape_codepoints
 from jasic_kg.terms import PREFIXES
 
 _VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_CACHE_DUMP = "graph.nq"  # in a cache entry (jasic_kg.cache): the validated graph as N-Quads
 
 
 def _check_bindings(bindings: Mapping | None) -> dict:
@@ -103,7 +101,7 @@ class LocalStore(GraphStore):
         limits = [DEFAULT_MAX_BYTES] * len(shipped) + [max_bytes] * len(files)
         self.files = [check_file(f, limit, content=False) for f, limit in zip([*shipped, *files], limits)]
         # Resolved once: a JSON-LD file's allowed contexts are fetched here, not again for the cache or the load.
-        sources = [_Source(path, rdf_format(path), limit, allow_contexts) for path, limit in zip(self.files, limits)]
+        sources = [Source(path, rdf_format(path), limit, allow_contexts) for path, limit in zip(self.files, limits)]
         self.description = f"{len(self.files)} local file(s)"
         total = sum(f.stat().st_size for f in self.files)
         auto = cache is None and _cache_enabled()
@@ -115,35 +113,15 @@ class LocalStore(GraphStore):
         self._store = None
         if cached:
             try:
-                self._store = self._open_cached(cache_dir, cached)
+                self._store = open_cached(cache_dir, cached)
                 self._cached = True
             except disk_cache.CacheUnavailable as e:  # the cache is an optimisation: never a reason to fail
                 if len(cached) > len(shipped):  # the shipped graph alone reads in a few ms more: no note for it
                     sys.stderr.write(f"jasic-kg: note: store cache not used ({e}); reading the files into memory\n")
         if self._store is None:
-            self._store = _load(Store(), sources)
+            self._store = load(Store(), sources)
         elif len(cached) < len(sources):
-            _load(self._store, sources[len(cached):])
-
-    # Loading ---------------------------------------------------------------------------------------------
-
-    @staticmethod
-    def _open_cached(cache_dir, sources: list[_Source]) -> Store:
-        """An in-memory store read from the cache entry of these inputs (keyed by their SHA-256): an unchanged
-        input is strictly parsed and checked once, then read back from a validated N-Quads dump (measured at a
-        million triples: 1.5 s against 2.3 s for the strict parse and checks; for the 0.5 MB shipped graph 12 ms
-        against 18). Queries run in memory either way: an on-disk (RocksDB) store was 3-6 times slower for the
-        queries that scan the graph, read-only or read-write, and took 30 ms to open read-only (BENCHMARKS.md,
-        "The store cache measured" and "Cold start on the shipped graph")."""
-        from jasic_kg.cache import default_cache_dir, open_entry
-
-        def build(folder: Path) -> tuple[Store, bytes]:
-            store = _load(Store(), sources)  # strict parse and content checks, once
-            store.dump(str(folder / _CACHE_DUMP), RdfFormat.N_QUADS)
-            return store, f"{len(store)}\n".encode()  # the quad count, checked on every read
-
-        base = Path(cache_dir) if cache_dir else default_cache_dir()
-        return open_entry(base, _entry_name(sources, base), build, _read_dump)
+            load(self._store, sources[len(cached):])
 
     # GraphStore ------------------------------------------------------------------------------------------
 
@@ -195,83 +173,6 @@ class LocalStore(GraphStore):
         return self._store
 
 
-class _Source:
-    """One input file: its path, RDF format, size limit and what the parser reads (parser_input)."""
-
-    def __init__(self, path: Path, fmt: RdfFormat, limit: int, allow_contexts: Sequence[str]):
-        self.path, self.format, self.limit = path, fmt, limit
-        self.parser_input = parser_input(path, fmt, allow_contexts)
-
-    def digest(self) -> str:
-        """The cache key part of this input: the SHA-256 of what the parser reads, and the format."""
-        import hashlib
-
-        if "input" in self.parser_input:  # a JSON-LD document with its contexts inlined
-            return hashlib.sha256(self.parser_input["input"]).hexdigest() + str(self.format)
-        h = hashlib.sha256()
-        with self.path.open("rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-        return h.hexdigest() + str(self.format)
-
-
-RACY_SECONDS = 3  # a file changed this recently is hashed again next time: timestamps have a granularity
-
-
-def _entry_name(sources: Sequence[_Source], base: Path) -> str:
-    """The cache entry of these inputs, named by the SHA-256 of their content (cache.entry_key) and remembered by
-    the files' stat signatures (path, device, inode, size, modification and change times), so that unchanged
-    files are neither read nor hashed again: hashlib's OpenSSL alone took 2-10 ms of a cold start. As in git's
-    index, files changed less than RACY_SECONDS before are not remembered (a change within the file system's
-    timestamp granularity would keep the signature); and no one can set a file's change time back."""
-    import time
-
-    from jasic_kg.cache import entry_key
-
-    names = _entry_names(base)
-    signature, changed = _stat_signature(sources)
-    name = names.get(signature) if signature else None
-    if name is None:
-        name = entry_key([source.digest() for source in sources])  # the signature was taken first: see above
-        if signature and time.time_ns() - changed > RACY_SECONDS * 10**9:
-            names.put(signature, name)
-    return name
-
-
-@functools.cache
-def _entry_names(base: Path):
-    """The memo of entry names in the cache folder `base` (one per folder and process: written at exit)."""
-    from jasic_kg.cache import CACHE_FORMAT
-    from jasic_kg.memo import Memo
-
-    return Memo("input-keys.json", "jasic-kg input keys v1: stat signatures -> " + CACHE_FORMAT.decode(), limit=32,
-                folder=base)
-
-
-def _stat_signature(sources: Sequence[_Source]) -> tuple[str | None, int]:
-    """[path, st_dev, st_ino, st_size, st_mtime_ns, st_ctime_ns, format] per input, as JSON, and the latest
-    change among them (ns); None when an input is not read from its file as it is (JSON-LD with contexts
-    inlined)."""
-    if any("path" not in source.parser_input for source in sources):
-        return None, 0
-    signature, changed = [], 0
-    for source in sources:
-        st = os.stat(source.path)
-        signature.append([str(source.path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns,
-                          str(source.format)])
-        changed = max(changed, st.st_mtime_ns, st.st_ctime_ns)
-    return json.dumps(signature), changed
-
-
-def _load(store: Store, sources: Sequence[_Source]) -> Store:
-    """Strictly parse the sources into `store`, each after the content checks (before any parser sees it)."""
-    for source in sources:
-        check_file(source.path, source.limit)
-    for source in sources:
-        load_graph(store, source.path, source.format, source.parser_input)
-    return store
-
-
 def _from_pyoxigraph(res, cancel=None) -> QueryResult:
     if isinstance(res, QueryBoolean):
         return QueryResult("ask", boolean=bool(res))
@@ -297,17 +198,6 @@ def _until(cancel, items) -> list:
             return out
         if cancel.is_set():
             raise _Stopped()
-
-
-def _read_dump(entry: Path) -> Store:
-    """A cache entry into memory. lenient: the dump was written by pyoxigraph from strictly parsed input, so the
-    IRI and literal validation is skipped (a third faster); the quad count guards against a damaged file."""
-    expected = int((entry / ".complete").read_text().strip() or -1)
-    store = Store()
-    store.load(path=str(entry / _CACHE_DUMP), format=RdfFormat.N_QUADS, lenient=True)
-    if len(store) != expected:
-        raise ValueError(f"{entry}: {len(store)} quads, {expected} expected")
-    return store
 
 
 # --- endpoint ---------------------------------------------------------------------------------------------
