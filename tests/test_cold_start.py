@@ -257,3 +257,14 @@ def test_a_memo_keeps_its_newest_keys_up_to_its_limit(tmp_path):
     assert Memo("input-keys.json", "test v2", limit=3, folder=tmp_path).get("k4") is None  # another format
     (tmp_path / "input-keys.json").write_text("{not json")
     assert Memo("input-keys.json", "test v1", limit=3, folder=tmp_path).get("k4") is None  # damaged: empty
+
+
+def test_a_memo_writes_where_it_read(tmp_path, monkeypatch):
+    # the cache folder is decided once: a test (or a process) changing XDG_CACHE_HOME later does not move it
+    monkeypatch.setenv("JASIC_KG_CACHE_DIR", str(tmp_path / "first"))
+    memo = Memo("query-headers.json", "test v1", limit=3)
+    assert memo.get("k") is None
+    monkeypatch.setenv("JASIC_KG_CACHE_DIR", str(tmp_path / "second"))
+    memo.put("k", "v")
+    memo.save()
+    assert (tmp_path / "first" / "query-headers.json").is_file() and not (tmp_path / "second").exists()

@@ -23,6 +23,7 @@ class Memo:
         self.filename, self.format, self.folder, self.limit = filename, format, folder, limit
         self._known: dict[str, str] | None = None  # read from the file on first use
         self._new: dict[str, str] = {}
+        self._file = ...  # the file, decided on first use: new values go where the known ones came from
 
     def get(self, key: str) -> str | None:
         if self._known is None:
@@ -57,9 +58,12 @@ class Memo:
         self._new.clear()
 
     def _path(self):
-        if self.folder is not None:
-            return Path(self.folder) / self.filename
-        return default_cache_dir() / self.filename if cache_enabled() else None
+        if self._file is ...:
+            if self.folder is not None:
+                self._file = Path(self.folder) / self.filename
+            else:
+                self._file = default_cache_dir() / self.filename if cache_enabled() else None
+        return self._file
 
     def _read(self, path) -> dict[str, str]:
         try:
