@@ -1,5 +1,6 @@
-"""The on-disk store cache: a big input is parsed and checked once, its graph written into an entry keyed by
-the SHA-256 of its content, and read back from there after that (store.py decides what an entry holds).
+"""The on-disk store cache: a big input, and the shipped graph, is parsed and checked once, its graph written
+into an entry keyed by the SHA-256 of its content, and read back from there after that (jasic_kg.loading decides
+what an entry holds, store.LocalStore which inputs get one).
 
 Layout of the cache folder ($JASIC_KG_CACHE_DIR, else $XDG_CACHE_HOME/jasic-kg, else ~/.cache/jasic-kg):
 
@@ -10,7 +11,8 @@ Layout of the cache folder ($JASIC_KG_CACHE_DIR, else $XDG_CACHE_HOME/jasic-kg, 
     input-keys.json       entry names of inputs by their files' stat signatures
 
 Only folders of this layout (name, and marker file inside), and those two files, are ever deleted: anything else in
-the folder is left alone. The cache is an optimisation, never a reason to fail: CacheUnavailable sends the caller to memory.
+the folder is left alone. The cache is an optimisation, never a reason to fail: CacheUnavailable sends the caller
+to memory.
 
 Housekeeping, each time an entry is built: builds whose process is gone and that are older than
 STALE_BUILD_SECONDS are removed (a killed build left its folder for good); entries unused for longer than
@@ -31,8 +33,9 @@ from typing import TypeVar
 from jasic_kg.errors import InputError
 from jasic_kg.io.atomic import write_bytes
 
-# Inputs at least this big get a cache entry: reading its dump back beats parsing and checking them again (the
-# 0.5 MB shipped graph alone parses in a tenth of a second: not worth a file in the user's cache folder).
+# The user's inputs at least this big get a cache entry with the shipped graph: reading its dump back beats parsing
+# and checking them again, and smaller ones are not worth an entry per edit. The shipped graph alone always has
+# one: every command reads it (BENCHMARKS.md, "Cold start on the shipped graph").
 CACHE_MIN_BYTES = 2 * 1024 * 1024
 CACHE_FORMAT = b"jasic-kg store cache v3 (validated N-Quads dump, read into memory); pyoxigraph 0.5"
 DEFAULT_MAX_BYTES = 2 * 1024 ** 3

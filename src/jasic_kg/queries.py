@@ -27,9 +27,9 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode
 
+from jasic_kg.errors import InputError, QueryError
 from jasic_kg.io import resources
 from jasic_kg.query_headers import parse_header
-from jasic_kg.errors import InputError, QueryError
 from jasic_kg.results import QueryResult
 from jasic_kg.terms import PREFIXES, XSD, expand_curie, show, to_iri
 

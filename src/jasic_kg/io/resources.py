@@ -56,8 +56,8 @@ def root() -> Path:
 
 
 def _files(folder: str, suffixes: tuple[str, ...]) -> list[Path]:
-    """The files of `folder` whose names end with one of `suffixes`, sorted. A listing
-    and a suffix test, not Path.glob: compiling glob patterns was 6 ms of every command's cold start."""
+    """The files of `folder` whose names end with one of `suffixes`, sorted. A listing and a suffix test, not
+    Path.glob: compiling its patterns was 6 ms of every command's cold start."""
     base = root() / folder
     try:
         names = os.listdir(base)
