@@ -193,7 +193,7 @@ def _previous_site(out: Path) -> tuple[set[str], list[str]]:
 def _write_tree(folder: Path, files: dict[str, bytes]) -> None:
     """Write the files into `folder`, a new private folder that only this build knows of and that is renamed
     into place whole (or deleted) afterwards: that rename is what makes the site's update atomic, so the files
-    are written directly, not each through io.rdfio.atomic_write (whose fsync per file would more than double
+    are written directly, not each through io.atomic.atomic_write (whose fsync per file would more than double
     the build's time). tests/test_atomic_writes.py allows this one function."""
     for name, payload in files.items():
         target = folder / name
