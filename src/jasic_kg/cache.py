@@ -5,6 +5,7 @@ Layout of the cache folder ($JASIC_KG_CACHE_DIR, else $XDG_CACHE_HOME/jasic-kg, 
 
     store-<32 hex>/       an entry: its files (an N-Quads dump), plus `.complete` once it is whole (what the
                           reader checks: the quad count); the mtime of `.complete` is the entry's last use
+    shapes-<32 hex>/      an entry of compiled SHACL shapes (validation/compiled.py), kept the same way
     .building-<random>/   a build in progress: `.jasic-kg-build` holds the builder's PID and host name
 
 Only folders of this layout (name, and marker file inside) are ever deleted: anything else in the folder is left
@@ -41,7 +42,7 @@ DEFAULT_MAX_BYTES = 2 * 1024 ** 3
 DEFAULT_MAX_AGE_DAYS = 30.0
 STALE_BUILD_SECONDS = 10 * 60  # a live build of 200 MB takes about a minute; a dead one is removed after this
 
-_ENTRY = re.compile(r"^store-[0-9a-f]{32}$")
+_ENTRY = re.compile(r"^(store|shapes)-[0-9a-f]{32}$")  # shapes-: validation.compiled's compiled shapes
 _BUILD = re.compile(r"^\.building-[A-Za-z0-9_]+$")
 _COMPLETE = ".complete"
 _BUILD_MARKER = ".jasic-kg-build"

@@ -62,7 +62,7 @@ def validate(data: Iterable[str | Path] = (), *, engine: str = "native", inferen
             load_graph(data_store, checked, fmt, parser_input(checked, fmt, allow_contexts))
         except InputError as e:
             report.findings.append(syntax_finding(e))
-    shapes_store, shape_files_of = read_shapes(shape_paths, report.findings, step, allow_contexts)
+    shapes_store, shape_files_of, shape_quads = read_shapes(shape_paths, report.findings, step, allow_contexts)
     report.triples = len(data_store)
     report.data, report.shapes_graph = data_store, shapes_store
     report.shapes = shape_count(shapes_store)
@@ -72,7 +72,7 @@ def validate(data: Iterable[str | Path] = (), *, engine: str = "native", inferen
     # (b) SHACL, (c) checks, meta
     report.findings += validate_store(data_store, shapes_store, engine=engine, inference=inference,
                                       check_files=checks, shape_files_of=shape_files_of,
-                                      fallback=report.fallback_shapes, progress=step)
+                                      fallback=report.fallback_shapes, progress=step, shape_quads=shape_quads)
     return report
 
 
@@ -81,10 +81,11 @@ def syntax_finding(e: InputError) -> ValidationFinding:
 
 
 def read_shapes(paths: Iterable[Path], findings: list, step: Callable[[str], None],
-                allow_contexts: Sequence[str] = ()) -> tuple[Store, dict]:
-    """The shapes files in one store (named graphs merged), and the file each IRI first appears in (for
-    reports); a file that does not parse adds a syntax finding to `findings`."""
-    shapes, shape_files_of = Store(), {}
+                allow_contexts: Sequence[str] = ()) -> tuple[Store, dict, list[Quad]]:
+    """The shapes files in one store (named graphs merged), the file each IRI first appears in (for reports) and
+    the quads in the order they were read (the key of the compiled shapes in the cache); a file that does not
+    parse adds a syntax finding to `findings`."""
+    shapes, shape_files_of, read = Store(), {}, []
     for path in paths:
         step(f"reading {Path(path).name}")
         try:
@@ -92,12 +93,14 @@ def read_shapes(paths: Iterable[Path], findings: list, step: Callable[[str], Non
         except InputError as e:
             findings.append(syntax_finding(e))
             continue
-        shapes.extend(Quad(q.subject, q.predicate, q.object, DefaultGraph()) for q in quads)
+        quads = [Quad(q.subject, q.predicate, q.object, DefaultGraph()) for q in quads]
+        shapes.extend(quads)
+        read += quads
         for q in quads:
             for term in (q.subject, q.predicate, q.object):
                 if isinstance(term, NamedNode):
                     shape_files_of.setdefault(term.value, str(path))
-    return shapes, shape_files_of
+    return shapes, shape_files_of, read
 
 
 def shape_count(shapes: Store) -> int:
@@ -109,18 +112,19 @@ def shape_count(shapes: Store) -> int:
 
 def validate_store(data: Store, shapes: Store, *, engine: str = "native", inference: str = "none",
                    check_files: Iterable[Path] | None = None, shape_files_of: dict | None = None,
-                   fallback: list | None = None,
-                   progress: Callable[[str], None] | None = None) -> list[ValidationFinding]:
+                   fallback: list | None = None, progress: Callable[[str], None] | None = None,
+                   shape_quads: list[Quad] | None = None) -> list[ValidationFinding]:
     """Stages (b) and (c) on a graph already loaded: SHACL `shapes` on `data`, the SPARQL checks (default: the
     shipped ontology/checks), the built-in checks and the meta-checks. `data` is any store with pyoxigraph's
-    query interface; `fallback` collects the shapes the native engine handed to pySHACL, as (shape, reason)."""
+    query interface; `fallback` collects the shapes the native engine handed to pySHACL, as (shape, reason);
+    `shape_quads` (from read_shapes) lets the native engine take the compiled shapes from the cache."""
     step = progress or (lambda note: None)
     checks = resources.check_files() if check_files is None else list(check_files)
     findings: list[ValidationFinding] = []
     if len(shapes):
         step(f"SHACL ({engine}) on {len(data)} triples")
         if engine == "native":
-            findings += run_native(data, shapes, inference, fallback=fallback)
+            findings += run_native(data, shapes, inference, fallback=fallback, shape_quads=shape_quads)
         else:
             findings += ENGINES[engine](data, shapes, inference)
     step(f"{len(checks)} check quer{'y' if len(checks) == 1 else 'ies'}")
