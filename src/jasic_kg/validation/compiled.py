@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,12 +68,12 @@ class CompiledCheck:
 @dataclass
 class CompiledShape:
     """A top-level shape: its target pattern (None when it did not compile), the classes whose subclasses fill
-    its placeholders (SPARQL text and placeholder number, in the order the compiler asked for them), its checks,
-    or the reason it goes to pySHACL."""
+    its placeholders (SPARQL text, placeholder number and whether a target needs it, in the order the compiler
+    asked for them), its checks, or the reason it goes to pySHACL."""
 
     shape: object
     target: str | None
-    classes: list[tuple[str, int]]
+    classes: list[tuple[str, int, bool]]
     checks: list[CompiledCheck] = field(default_factory=list)
     not_compilable: str | None = None
 
@@ -100,15 +101,16 @@ def compile_graph(graph) -> list[CompiledShape]:
     top = [s for s in shapes.nodes if shapes.has_targets(s) and not shapes.deactivated(s)]
     top.sort(key=lambda s: (isinstance(s, BNode), str(s)))
     for shape in top:
-        classes: list[tuple[str, int]] = []
+        classes: list[tuple[str, int, bool]] = []
 
-        def subclasses(c, classes=classes):
+        def subclasses(c, for_target=True, classes=classes):
             text = _n3(c)  # a blank node raises NotCompilable here, as the closure query did
-            classes.append((text, numbers.setdefault(text, len(numbers))))
-            return [URIRef(_SUBCLASSES.format(classes[-1][1]))]
+            classes.append((text, numbers.setdefault(text, len(numbers)), for_target))
+            return f"<{_SUBCLASSES.format(classes[-1][1])}>"
 
+        compiler.subclasses = subclasses
         try:
-            target = compiler.targets(shape, "?this", subclasses)
+            target = compiler.targets(shape, "?this", lambda c: [URIRef(subclasses(c)[1:-1])])
             if target is None:
                 continue
             checks = compiler.checks(shape, "?this")
@@ -136,25 +138,23 @@ def generic_message(component: str) -> str:
 def run(store, shapes: Iterable[CompiledShape]) -> RunResult:
     """Every compiled check of `shapes` on `store` (a pyoxigraph Store, or anything with its query method)."""
     result = RunResult()
-    subclasses: dict[str, str] = {}
+    subclasses: dict[str, object] = {}  # class (SPARQL text) -> its subclasses as a VALUES list, or the error
+    numbered: dict[int, tuple[str, object]] = {}  # placeholder number -> (class, subclasses)
     for shape in shapes:
         try:
-            target = shape.target
-            for text, number in shape.classes:
+            for text, number, for_target in shape.classes:
                 if text not in subclasses:
                     subclasses[text] = _subclasses(store, text)
                     result.queries += 1
-                values = subclasses[text]
-                if isinstance(values, NotCompilable):
-                    raise values
-                if target is not None:
-                    target = target.replace(f"<{_SUBCLASSES.format(number)}>", values)
+                numbered[number] = (text, subclasses[text])
+                if for_target and isinstance(subclasses[text], NotCompilable):
+                    raise subclasses[text]  # a blank node cannot be named: the shape goes to pySHACL, as before
             if shape.not_compilable:
                 result.fallback.append((shape.shape, shape.not_compilable))
                 continue
             rows = []
             for check in shape.checks:
-                rows.append((check, _run_check(store, target, check)))
+                rows.append((check, _run_check(store, _fill(check.query(shape.target), numbered), check)))
                 result.queries += 1
         except _ERRORS as e:
             result.fallback.append((shape.shape, f"{type(e).__name__}: {e}"))
@@ -162,6 +162,24 @@ def run(store, shapes: Iterable[CompiledShape]) -> RunResult:
         for check, found in rows:
             result.rows.extend((check, focus, value, path) for focus, value, path in found)
     return result
+
+
+_PLACEHOLDER = re.compile(r"VALUES (\?\w+) \{ <urn:jasic-kg:subclasses-of:(\d+)> \}")
+
+
+def _fill(query: str, numbered: dict) -> str:
+    """The query with each placeholder's VALUES list written out. A class with a blank-node subclass (not named
+    in a query) keeps the property path instead, in sh:class; a target with one never gets here."""
+    if "urn:jasic-kg:subclasses-of:" not in query:
+        return query
+
+    def values(m):
+        text, found = numbered[int(m.group(2))]
+        if isinstance(found, NotCompilable):
+            return f"{m.group(1)} <{RDFS_SUBCLASS_OF}>* {text} ."
+        return f"VALUES {m.group(1)} {{ {found} }}"
+
+    return _PLACEHOLDER.sub(values, query)
 
 
 def _subclasses(store, class_text: str):
@@ -190,11 +208,11 @@ def term_sparql(term) -> str:
     return str(term)
 
 
-def _run_check(store, target: str, check: CompiledCheck) -> list:
+def _run_check(store, query: str, check: CompiledCheck) -> list:
     out = []
     value_name = check.value[1:] if check.value else None
     focus_name, path_name = check.focus[1:], check.path_var[1:] if check.path_var else None
-    for r in store.query(check.query(target)):
+    for r in store.query(query):
         value = r[value_name] if value_name else None
         if check.post is not None and not ill_typed(value, check.post):
             continue

@@ -97,6 +97,9 @@ class _Compiler:
         self.s = shapes
         self.g = shapes.g
         self._n = itertools.count()
+        # subclasses(class, for_target) -> the SPARQL text that stands for the class and its subclasses in the
+        # data (compiled.py fills it in when the query runs); None: sh:class is compiled as a property path
+        self.subclasses = None
 
     def path_pattern(self, p, a: str, b: str) -> str:
         """Triple patterns linking a to b along SHACL path p. Sequences and inverses become joins over fresh
