@@ -3,7 +3,6 @@ ontology/checks/*-violation.rq, and the built-in checks written in Python (BUILT
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -68,6 +67,8 @@ def meta_findings(data: Store, shapes: Store, shape_files: dict) -> list[Validat
             if iri.startswith(SH):
                 local = iri[len(SH):]
                 if local not in shacl_terms and not local.endswith("ConstraintComponent"):
+                    import difflib  # only for a typo's hint
+
                     hint = difflib.get_close_matches(local, sorted(shacl_terms), 1)
                     out.append(ValidationFinding(
                         "meta", "Violation", f"sh:{local} is not a SHACL term"
