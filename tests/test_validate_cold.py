@@ -1,5 +1,5 @@
 """What makes a cold `validate` fast, pinned without timing it: the native engine's compiled shapes come from the
-cache (validation/compiled.py), so a run whose shapes are unchanged imports neither rdflib nor pySHACL; a changed
+cache (validation/shapes_cache.py), so a run whose shapes are unchanged imports neither rdflib nor pySHACL; a changed
 shapes file is compiled again; a damaged entry is rebuilt; and the cached shapes give the same report as shapes
 compiled on the spot."""
 
@@ -11,11 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from jasic_kg import cache
 from jasic_kg.io import resources
-from jasic_kg.validation import compiled
+from jasic_kg.validation import shapes_cache
 from jasic_kg.validation.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,10 +61,10 @@ def test_the_second_run_uses_the_compiled_shapes_from_the_cache(shipped, monkeyp
     [entry] = _shape_entries(tmp_path)
     assert (entry / "compiled.json").is_file()
 
-    def no_compiling(graph):
+    def no_compiling(quads):
         raise AssertionError("the shapes were compiled again")
 
-    monkeypatch.setattr(compiled, "compile_graph", no_compiling)
+    monkeypatch.setattr(shapes_cache, "_compile", no_compiling)
     second = validate()
     assert second.summary() == first.summary()
     assert second.summary().startswith("conforms: 0 findings; 9 files, ")
@@ -136,12 +134,13 @@ def test_the_cache_key_is_the_parsed_shapes_not_their_blank_node_ids(monkeypatch
     one, two = read_quads(path), read_quads(path)
     assert {q.subject for q in one} != {q.subject for q in two}  # each parse names its blank nodes afresh
     blank_one, blank_two = [], []
-    assert compiled._cache_key(one, blank_one) == compiled._cache_key(two, blank_two)
+    assert shapes_cache._cache_key(one, blank_one) == shapes_cache._cache_key(two, blank_two)
     assert len(blank_one) == len(blank_two) > 100  # numbered in the order they were read
-    assert compiled._cache_key(one[1:], []) != compiled._cache_key(one, [])
-    key = compiled._cache_key(one, [])
-    monkeypatch.setattr(compiled, "__version__", "0.0.0-other")
-    assert compiled._cache_key(one, []) != key
+    assert shapes_cache._cache_key(one[1:], []) != shapes_cache._cache_key(one, [])
+    key = shapes_cache._cache_key(one, [])
+    monkeypatch.setattr(shapes_cache, "__version__", "0.0.0-other")
+    assert shapes_cache._cache_key(one, []) != key
     # and the compiler's own source is part of the key
-    assert set(compiled._COMPILER_SOURCES) == {"compiled.py", "shacl_sparql.py", "shacl_compiler.py",
-                                               "shacl_components.py"}
+    here = Path(shapes_cache.__file__).parent
+    assert {p.name for p in here.glob("*.py")} >= set(shapes_cache.COMPILER_SOURCES) == {
+        "compiled.py", "shapes_cache.py", "shacl_sparql.py", "shacl_compiler.py", "shacl_components.py"}

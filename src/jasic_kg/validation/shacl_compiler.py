@@ -1,5 +1,6 @@
 """The SHACL Core compiler: shapes (rdflib graph) to SPARQL patterns. Targets, paths and the nesting of
-shapes are here; each constraint component is compiled by its entry in shacl_components.COMPONENTS."""
+shapes are here; each constraint component is compiled by its entry in shacl_components.COMPONENTS;
+compile_shapes gives the top-level shapes as compiled.CompiledShape (what compiled.run runs)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
+from jasic_kg.validation.compiled import ERRORS, SUBCLASSES, CompiledCheck, CompiledShape
 from jasic_kg.validation.shacl_components import COMPILED_PARAMETERS, COMPONENTS, ShapeContext
 from jasic_kg.validation.shacl_sparql import NotCompilable, _Check, _n3
 
@@ -205,3 +207,44 @@ class _Compiler:
         if len(parts) == 1:
             return parts[0]
         return "{ SELECT DISTINCT " + focus + " WHERE { " + " UNION ".join(f"{{ {p} }}" for p in parts) + " } }"
+
+
+def compile_shapes(graph) -> list[CompiledShape]:
+    """The top-level shapes of the rdflib `graph`, compiled (terms stay the graph's rdflib terms)."""
+    shapes = _Shapes(graph)
+    compiler = _Compiler(shapes)
+    numbers: dict[str, int] = {}
+    out = []
+    top = [s for s in shapes.nodes if shapes.has_targets(s) and not shapes.deactivated(s)]
+    top.sort(key=lambda s: (isinstance(s, BNode), str(s)))
+    for shape in top:
+        classes: list[tuple[str, int, bool]] = []
+
+        def subclasses(c, for_target=True, classes=classes):
+            text = _n3(c)  # a blank node raises NotCompilable here, as the closure query did
+            classes.append((text, numbers.setdefault(text, len(numbers)), for_target))
+            return f"<{SUBCLASSES.format(classes[-1][1])}>"
+
+        compiler.subclasses = subclasses
+        try:
+            target = compiler.targets(shape, "?this", lambda c: [URIRef(subclasses(c)[1:-1])])
+            if target is None:
+                continue
+            checks = compiler.checks(shape, "?this")
+        except ERRORS as e:
+            out.append(CompiledShape(shape, None, classes, not_compilable=f"{type(e).__name__}: {e}"))
+            continue
+        compiled_checks = []
+        for c in checks:
+            messages = shapes.messages(c.shape)
+            compiled_checks.append(CompiledCheck(
+                str(c.component), c.shape, c.pattern, c.focus, c.value, tuple(c.keys), c.path_var, c.path, c.post,
+                shapes.severity(c.shape),
+                "; ".join(str(m) for m in messages) if messages else generic_message(str(c.component))))
+        out.append(CompiledShape(shape, target, classes, compiled_checks))
+    return out
+
+
+def generic_message(component: str) -> str:
+    name = component.rsplit("#", 1)[-1].replace("ConstraintComponent", "")
+    return f"{name} constraint violated"

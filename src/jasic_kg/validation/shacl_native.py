@@ -35,6 +35,7 @@ import rdflib
 from rdflib import BNode, Literal, URIRef
 
 from jasic_kg.validation import compiled
+from jasic_kg.validation.shacl_compiler import compile_shapes
 from jasic_kg.validation.shacl_sparql import SH, NotCompilable, _bnode_id, _from_ox, _to_ox
 
 __all__ = ["Finding", "Report", "run_shacl", "validate", "run_pyshacl", "NotCompilable"]
@@ -144,7 +145,7 @@ def validate(data, shapes) -> Report:
     (paths or an rdflib Graph). Returns a Report with every finding, sorted."""
     sg = _load_shapes(shapes)
     d = _Data(data)
-    result = compiled.run(d.store, compiled.compile_graph(sg))
+    result = compiled.run(d.store, compile_shapes(sg))
     report = Report(queries=result.queries)
     for c, focus, value, path in result.rows:
         rp = path if path is not None else c.path
