@@ -50,10 +50,13 @@ class CompiledCheck:
     severity: object
     message: str
 
-    def query(self, target: str) -> str:
+    def query(self, target: str, pattern: str | None = None) -> str:
+        """The SELECT of this check on the focus nodes that `target` binds (`pattern`: this check's pattern with
+        its placeholders filled, see _fill)."""
         selected = [self.focus] + ([self.value] if self.value else []) + list(self.keys) \
             + ([self.path_var] if self.path_var else [])
-        return f"SELECT DISTINCT {' '.join(dict.fromkeys(selected))} WHERE {{ {target} {self.pattern} }}"
+        where = self.pattern if pattern is None else pattern
+        return f"SELECT DISTINCT {' '.join(dict.fromkeys(selected))} WHERE {{ {target} {where} }}"
 
 
 @dataclass
@@ -96,8 +99,9 @@ def run(store, shapes: Iterable[CompiledShape]) -> RunResult:
                 result.fallback.append((shape.shape, shape.not_compilable))
                 continue
             rows = []
+            target = _fill(shape.target, numbered)
             for check in shape.checks:
-                rows.append((check, _run_check(store, _fill(check.query(shape.target), numbered), check)))
+                rows.append((check, _run_check(store, check.query(target, _fill(check.pattern, numbered)), check)))
                 result.queries += 1
         except ERRORS as e:
             result.fallback.append((shape.shape, f"{type(e).__name__}: {e}"))
