@@ -6,9 +6,9 @@ compiled shapes in the project's cache (shapes_cache.py): a run whose shapes are
 nor pySHACL. Running (`run`) is the same code whether the compiled shapes come from the cache or were compiled a
 moment ago, so the two cannot give different results.
 
-What depends on the data is left to the run: the subclasses of a target class (a query on the data, as the
-compiler used to make) fill a placeholder in the target pattern, and a shape that Oxigraph refuses, or whose
-classes have a blank-node subclass, goes to pySHACL as before.
+What depends on the data is left to the run: the subclasses of a class (a query on the data, as the compiler used
+to make) fill the placeholders of the target patterns and of sh:class; a shape that Oxigraph refuses, or whose
+target class has a blank-node subclass, goes to pySHACL as before.
 """
 
 from __future__ import annotations
@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import BlankNode, NamedNode
 
 RDFS_SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
-SH = "http://www.w3.org/ns/shacl#"
-# The subclasses of the class numbered N go here in a target pattern (filled by the run, from the data).
+# The subclasses of the class numbered N go here, in a VALUES clause (filled by the run, from the data).
 SUBCLASSES = "urn:jasic-kg:subclasses-of:{}"
 
 

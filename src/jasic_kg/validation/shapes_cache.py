@@ -12,7 +12,9 @@ from pathlib import Path
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
+from jasic_kg import cache
 from jasic_kg._version import __version__
+from jasic_kg.io import rdfio
 from jasic_kg.validation.compiled import CompiledCheck, CompiledShape
 
 CACHE_FORMAT = "jasic-kg compiled shapes v1"
@@ -24,15 +26,11 @@ def compile_quads(quads: list, *, use_cache: bool = True) -> list[CompiledShape]
     """The compiled top-level shapes of the shapes graph whose quads (in the order they were parsed) are given,
     with pyoxigraph terms (the blank nodes of `quads`). From the cache when these quads, this toolkit and its
     compiler were compiled before; else compiled (rdflib) and, when the cache is usable, kept there."""
-    from jasic_kg import cache
-
     blank_nodes: list = []
-    key = _cache_key(quads, blank_nodes)
+    key = _cache_key(quads, blank_nodes)  # numbers the blank nodes too, which the encoding needs
     if use_cache and cache.cache_enabled():
         def build(folder: Path):
             doc = _encode(_compile(quads), blank_nodes)
-            from jasic_kg.io import rdfio
-
             rdfio.write_bytes(folder / _CACHE_FILE, _dumps(doc))
             return _decode(doc, blank_nodes), CACHE_FORMAT.encode()
 
