@@ -90,20 +90,6 @@ def test_push_only_data_files(small, run, oxigraph_server, tmp_path):
 
 # --- Virtuoso -------------------------------------------------------------------------------------------------
 
-# Saved queries whose rows differ on Virtuoso 7.2.5 (Debian bookworm) from the local store's (and Oxigraph
-# server's), because of how Virtuoso evaluates them, not because of the client: transitive property paths
-# (rdfs:subClassOf*, +) inside OPTIONAL or FILTER NOT EXISTS leave the optional values unbound, and grouped
-# subqueries joined with FILTERs drop rows. Which of them differ also varies between two fresh Virtuoso databases
-# (cq05 and cq43 were seen to swap), so the test asserts that no other query differs. README "Using a triplestore"
-# lists them.
-VIRTUOSO_DIFFERENT = {
-    "assessments", "cq03-acftu-complaints", "cq05-koo-book", "cq11-universities", "cq13-detained-27-july", "cq14-places-events",
-    "cq21-events-2018", "cq22-24-august", "cq23-stagnation-decision", "cq24-anniversary", "cq32-detention-episodes",
-    "cq34-unique-features", "cq42-dismantling-basis", "cq43-harassment-source", "cq51-strategy-layers",
-    "cq52-shortcomings", "cq54-lenin-context", "detentions", "people-and-roles", "shortcomings", "sources",
-}
-
-
 def test_push_to_virtuoso_with_digest_auth(shipped, run, virtuoso_server, local_store, monkeypatch):
     monkeypatch.setenv("JASIC_KG_PASSWORD", virtuoso_server.password)
     for _ in range(2):  # the second push replaces the graph: same count, no duplicates
@@ -114,11 +100,10 @@ def test_push_to_virtuoso_with_digest_auth(shipped, run, virtuoso_server, local_
             "verified: the server's graph equals the local one (up to blank-node names)"]
     remote = EndpointStore(virtuoso_server.query, default_graph=GRAPH, timeout=120)
     assert remote.count() == SHIPPED_TRIPLES
-    differing = _same_rows_remote_and_local(remote, local_store)
-    assert set(differing) <= VIRTUOSO_DIFFERENT, sorted(set(differing) - VIRTUOSO_DIFFERENT)
-    # the rows are the same for every other saved query (19 of 40), booleans included (Virtuoso's JSON writes
-    # true as "1": the client reads it back as the canonical "true")
-    assert len(set(load_saved_queries()) - VIRTUOSO_DIFFERENT) >= 19
+    # every saved query gives the local rows, booleans included (Virtuoso's JSON writes true as "1": the client reads
+    # it back as the canonical "true"): the queries are written in portable SPARQL (tests/test_portable_queries.py)
+    assert len(load_saved_queries()) == 40
+    assert _same_rows_remote_and_local(remote, local_store) == {}
 
 
 def test_push_to_virtuoso_by_sparql_update(shipped, virtuoso_server, local_store):

@@ -100,7 +100,7 @@ def test_a_damaged_entry_is_compiled_again(shipped, monkeypatch, tmp_path):
     first = validate()
     [entry] = _shape_entries(tmp_path)
     good = json.loads((entry / "compiled.json").read_bytes())
-    (entry / "compiled.json").write_bytes(b'{"format": "jasic-kg compiled shapes v1", "shapes": [{"target": 1}]}')
+    (entry / "compiled.json").write_bytes(b'{"format": "jasic-kg compiled shapes v2", "shapes": [{"target": 1}]}')
     second = validate()
     assert second.summary() == first.summary()
     [again] = _shape_entries(tmp_path)

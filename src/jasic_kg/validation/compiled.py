@@ -6,22 +6,23 @@ compiled shapes in the project's cache (shapes_cache.py): a run whose shapes are
 nor pySHACL. Running (`run`) is the same code whether the compiled shapes come from the cache or were compiled a
 moment ago, so the two cannot give different results.
 
-What depends on the data is left to the run: the subclasses of a class (a query on the data, as the compiler used
-to make) fill the placeholders of the target patterns and of sh:class; a shape that Oxigraph refuses, or whose
-target class has a blank-node subclass, goes to pySHACL as before.
+What depends on the data is left to the run: the subclasses of a class (from one read of the data's
+rdfs:subClassOf triples, as the compiler used to make) fill the placeholders of the target patterns and of
+sh:class; a shape that Oxigraph refuses, or whose classes have a blank-node subclass, goes to pySHACL as before.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pyoxigraph import BlankNode, NamedNode
 
 RDFS_SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
-# The subclasses of the class numbered N go here, in a VALUES clause (filled by the run, from the data).
+# The class numbered N and its subclasses go here (filled by the run, from the data): a target's VALUES list
+# (separated by spaces), sh:class's IN list (by commas).
 SUBCLASSES = "urn:jasic-kg:subclasses-of:{}"
+SUBCLASS_LIST = "urn:jasic-kg:subclass-list:{}"
 
 
 class NotCompilable(Exception):
@@ -61,12 +62,12 @@ class CompiledCheck:
 @dataclass
 class CompiledShape:
     """A top-level shape: its target pattern (None when it did not compile), the classes whose subclasses fill
-    its placeholders (SPARQL text, placeholder number and whether a target needs it, in the order the compiler
-    asked for them), its checks, or the reason it goes to pySHACL."""
+    its placeholders (SPARQL text, str() of the term, placeholder number; in the order the compiler asked for
+    them), its checks, or the reason it goes to pySHACL."""
 
     shape: object
     target: str | None
-    classes: list[tuple[str, int, bool]]
+    classes: list[tuple[str, str, int]]
     checks: list[CompiledCheck] = field(default_factory=list)
     not_compilable: str | None = None
 
@@ -83,24 +84,28 @@ class RunResult:
 def run(store, shapes: Iterable[CompiledShape]) -> RunResult:
     """Every compiled check of `shapes` on `store` (a pyoxigraph Store, or anything with its query method)."""
     result = RunResult()
-    subclasses: dict[str, object] = {}  # class (SPARQL text) -> its subclasses as a VALUES list, or the error
-    numbered: dict[int, tuple[str, object]] = {}  # placeholder number -> (class, subclasses)
+    hierarchy = None  # class (SPARQL text) -> its direct subclasses, read on first use
+    subclasses: dict[str, object] = {}  # class (SPARQL text) -> itself and its subclasses as SPARQL texts, or the error
+    numbered: dict[int, list[str]] = {}  # placeholder number -> those texts
     for shape in shapes:
         try:
-            for text, number, for_target in shape.classes:
+            for text, value, number in shape.classes:
                 if text not in subclasses:
-                    subclasses[text] = _subclasses(store, text)
-                    result.queries += 1
-                numbered[number] = (text, subclasses[text])
-                if for_target and isinstance(subclasses[text], NotCompilable):
+                    if hierarchy is None:
+                        hierarchy = _hierarchy(store)
+                        result.queries += 1
+                    subclasses[text] = _subclasses(hierarchy, text, value)
+                if isinstance(subclasses[text], NotCompilable):
                     raise subclasses[text]  # a blank node cannot be named: the shape goes to pySHACL, as before
+                numbered[number] = subclasses[text]
             if shape.not_compilable:
                 result.fallback.append((shape.shape, shape.not_compilable))
                 continue
             rows = []
-            target = _fill(shape.target, numbered)
+            target = _fill(shape.target, shape.classes, numbered)
             for check in shape.checks:
-                rows.append((check, _run_check(store, check.query(target, _fill(check.pattern, numbered)), check)))
+                query = check.query(target, _fill(check.pattern, shape.classes, numbered))
+                rows.append((check, _run_check(store, query, check)))
                 result.queries += 1
         except ERRORS as e:
             result.fallback.append((shape.shape, f"{type(e).__name__}: {e}"))
@@ -110,37 +115,39 @@ def run(store, shapes: Iterable[CompiledShape]) -> RunResult:
     return result
 
 
-_PLACEHOLDER = re.compile(r"VALUES (\?\w+) \{ <urn:jasic-kg:subclasses-of:(\d+)> \}")
+def _fill(text: str, classes: list, numbered: dict) -> str:
+    """The text with the classes' placeholders written out."""
+    for _, _, number in classes:
+        texts = numbered[number]
+        text = text.replace(f"<{SUBCLASSES.format(number)}>", " ".join(texts))
+        text = text.replace(f"<{SUBCLASS_LIST.format(number)}>", ", ".join(texts))
+    return text
 
 
-def _fill(query: str, numbered: dict) -> str:
-    """The query with each placeholder's VALUES list written out. A class with a blank-node subclass (not named
-    in a query) keeps the property path instead, in sh:class; a target with one never gets here."""
-    if "urn:jasic-kg:subclasses-of:" not in query:
-        return query
-
-    def values(m):
-        text, found = numbered[int(m.group(2))]
-        if isinstance(found, NotCompilable):
-            return f"{m.group(1)} <{RDFS_SUBCLASS_OF}>* {text} ."
-        return f"VALUES {m.group(1)} {{ {found} }}"
-
-    return _PLACEHOLDER.sub(values, query)
+def _hierarchy(store) -> dict:
+    """The data's rdfs:subClassOf triples, read once: a transitive path is the store's to evaluate, and Virtuoso
+    7.2 evaluates some wrongly (validate --endpoint)."""
+    subs: dict[str, list] = {}
+    for r in store.query(f"SELECT ?c ?super WHERE {{ ?c <{RDFS_SUBCLASS_OF}> ?super }}"):
+        subs.setdefault(str(r["super"]), []).append(r["c"])
+    return subs
 
 
-def _subclasses(store, class_text: str):
-    """The class and its subclasses in the data, as the SPARQL text of a VALUES list (sorted as the compiler
-    sorted them), or the NotCompilable error for a blank-node subclass (not given a name in a query)."""
-    found = {r["c"] for r in store.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS_SUBCLASS_OF}>* {class_text} }}")}
-    if class_text.startswith("<"):
-        found.add(NamedNode(class_text[1:-1]))
-    texts = []
-    for term in sorted(found, key=lambda t: t.value):
-        try:
-            texts.append(term_sparql(term))
-        except NotCompilable as e:
-            return e
-    return " ".join(texts)
+def _subclasses(hierarchy: dict, class_text: str, class_value: str):
+    """The class and its subclasses (any depth) as SPARQL texts, sorted as the compiler sorted them (by the terms'
+    str() in rdflib), or the NotCompilable error for a blank node among them (it cannot be named in a query)."""
+    found, todo = {class_text: class_value}, [class_text]
+    while todo:
+        for sub in hierarchy.get(todo.pop(), ()):
+            key = str(sub)
+            if key not in found:
+                found[key] = sub
+                todo.append(key)
+    members = sorted(found.values(), key=lambda t: t if isinstance(t, str) else t.value)
+    try:
+        return [class_text if isinstance(t, str) else term_sparql(t) for t in members]
+    except NotCompilable as e:
+        return e
 
 
 def term_sparql(term) -> str:

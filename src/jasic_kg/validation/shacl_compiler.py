@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 
 import rdflib
 from rdflib import BNode, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
-from jasic_kg.validation.compiled import ERRORS, SUBCLASSES, CompiledCheck, CompiledShape
+from jasic_kg.sparql import _scan_code, code_text
+from jasic_kg.validation.compiled import ERRORS, SUBCLASS_LIST, SUBCLASSES, CompiledCheck, CompiledShape
 from jasic_kg.validation.shacl_components import COMPILED_PARAMETERS, COMPONENTS, ShapeContext
 from jasic_kg.validation.shacl_sparql import NotCompilable, _Check, _n3
 
@@ -95,13 +97,11 @@ class _Shapes:
 
 
 class _Compiler:
-    def __init__(self, shapes: _Shapes):
+    def __init__(self, shapes: _Shapes, type_closure):
         self.s = shapes
         self.g = shapes.g
         self._n = itertools.count()
-        # subclasses(class, for_target) -> the SPARQL text that stands for the class and its subclasses in the
-        # data (compiled.py fills it in when the query runs); None: sh:class is compiled as a property path
-        self.subclasses = None
+        self.type_closure = type_closure  # class -> the class and its subclasses in the data (sh:class, targets)
 
     def path_pattern(self, p, a: str, b: str) -> str:
         """Triple patterns linking a to b along SHACL path p. Sequences and inverses become joins over fresh
@@ -173,15 +173,16 @@ class _Compiler:
         return out
 
     def violation(self, shape, focus: str, stack) -> str:
-        """A group pattern that matches iff `focus` does not conform to `shape` (for node/not/and/or/xone)."""
+        """A boolean expression, true iff `focus` does not conform to `shape` (for node/not/and/or/xone and
+        qualified shapes): each check of the shape a condition of its own, joined by ||."""
         if self.s.deactivated(shape):
-            return "FILTER(false)"
+            return "false"
         checks = self.checks(shape, focus, stack)
         if any(c.post is not None for c in checks):
             raise NotCompilable("a nested shape needs a Python-side datatype check")
         if not checks:
-            return "FILTER(false)"
-        return " UNION ".join(f"{{ {c.pattern} }}" for c in checks)
+            return "false"
+        return " || ".join(_condition(c.pattern) for c in checks)
 
     def targets(self, shape, focus: str, type_closure) -> str | None:
         g = self.g
@@ -209,25 +210,58 @@ class _Compiler:
         return "{ SELECT DISTINCT " + focus + " WHERE { " + " UNION ".join(f"{{ {p} }}" for p in parts) + " } }"
 
 
+def _condition(pattern: str) -> str:
+    """A check's group pattern as a condition that is true iff the group matches: a lone FILTER its expression (an
+    error counting as false, as in the FILTER), any other pattern EXISTS { ... }. Virtuoso 7.2 evaluates a group
+    of only a FILTER inside EXISTS wrongly, or refuses it (SQ156: "unknown table for a column")."""
+    body = pattern.strip()
+    m = re.match(r"FILTER\s*(?=\(|NOT\s+EXISTS\b|EXISTS\b)", body)
+    if m and _brackets_end_text(body, m.end()):
+        condition = body[m.end():]
+        if condition.startswith("(") and "EXISTS" not in code_text(condition).upper():
+            return f"COALESCE({condition}, false)"
+        # the compiled conditions that use EXISTS raise no error (EXISTS, isLiteral, logic), and Virtuoso refuses
+        # EXISTS inside COALESCE (SQ074)
+        return condition
+    return f"EXISTS {{ {body} }}"
+
+
+def _brackets_end_text(text: str, start: int) -> bool:
+    """Whether the first bracketed part from `start` on ( "(...)" or "EXISTS {...}" ) closes at the text's end."""
+    depth = 0
+    for i, ch in _scan_code(text):
+        if i < start:
+            continue
+        if ch in "({":
+            depth += 1
+        elif ch in ")}":
+            depth -= 1
+            if depth == 0:
+                return i == len(text) - 1
+    return False
+
+
 def compile_shapes(graph) -> list[CompiledShape]:
-    """The top-level shapes of the rdflib `graph`, compiled (terms stay the graph's rdflib terms)."""
+    """The top-level shapes of the rdflib `graph`, compiled (terms stay the graph's rdflib terms). The subclasses
+    of a class depend on the data: the compiled text has a placeholder for them, which compiled.run fills."""
     shapes = _Shapes(graph)
-    compiler = _Compiler(shapes)
     numbers: dict[str, int] = {}
+    classes: list = []  # the classes of the shape being compiled: (SPARQL text, str of the term, number)
+
+    def placeholder(c, form: str):
+        text = _n3(c)  # a blank node raises NotCompilable here, as reading its subclasses did
+        number = numbers.setdefault(text, len(numbers))
+        classes.append((text, str(c), number))
+        return [URIRef(form.format(number))]
+
+    compiler = _Compiler(shapes, lambda c: placeholder(c, SUBCLASS_LIST))  # sh:class: FILTER(?t IN (...))
     out = []
     top = [s for s in shapes.nodes if shapes.has_targets(s) and not shapes.deactivated(s)]
     top.sort(key=lambda s: (isinstance(s, BNode), str(s)))
     for shape in top:
-        classes: list[tuple[str, int, bool]] = []
-
-        def subclasses(c, for_target=True, classes=classes):
-            text = _n3(c)  # a blank node raises NotCompilable here, as the closure query did
-            classes.append((text, numbers.setdefault(text, len(numbers)), for_target))
-            return f"<{SUBCLASSES.format(classes[-1][1])}>"
-
-        compiler.subclasses = subclasses
+        classes = []  # a fresh list per shape (placeholder appends to the current one)
         try:
-            target = compiler.targets(shape, "?this", lambda c: [URIRef(subclasses(c)[1:-1])])
+            target = compiler.targets(shape, "?this", lambda c: placeholder(c, SUBCLASSES))  # VALUES ?t { ... }
             if target is None:
                 continue
             checks = compiler.checks(shape, "?this")

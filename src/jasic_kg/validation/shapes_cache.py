@@ -17,7 +17,7 @@ from jasic_kg._version import __version__
 from jasic_kg.io import rdfio
 from jasic_kg.validation.compiled import CompiledCheck, CompiledShape
 
-CACHE_FORMAT = "jasic-kg compiled shapes v1"
+CACHE_FORMAT = "jasic-kg compiled shapes v2"
 _CACHE_FILE = "compiled.json"
 COMPILER_SOURCES = ("compiled.py", "shapes_cache.py", "shacl_sparql.py", "shacl_compiler.py", "shacl_components.py")
 
