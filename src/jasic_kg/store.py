@@ -267,8 +267,6 @@ class EndpointStore(GraphStore):
         self.description = f"endpoint {url}"
 
     def query(self, sparql, bindings=None) -> QueryResult:
-        import json
-
         sparql = _with_prefixes(sparql)
         # fail fast, locally, with the parser the local store uses; line numbers as the user wrote them
         _check_syntax(sparql, line_offset=len(PREFIXES))
@@ -279,10 +277,7 @@ class EndpointStore(GraphStore):
         raw = self._send(sparql, "json" if form in ("SELECT", "ASK") else "turtle")
         if form in ("SELECT", "ASK"):
             try:
-                doc = json.loads(raw)
-                if not isinstance(doc, dict):
-                    raise ValueError(f"expected a JSON object, got {type(doc).__name__}")
-                return QueryResult.from_json(doc)
+                return QueryResult.from_json_bytes(raw)
             except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
                 raise NetworkError(f"{self.url}: malformed SPARQL JSON results ({e})") from None
         try:
