@@ -7,8 +7,10 @@ query engine (https://www.w3.org/TR/shacl/#core-components). Results are meant t
 tests/test_shacl_native.py checks that on every SHACL fixture of the project and on the benchmark data.
 
 Parts: shacl_sparql (shapes-graph terms as SPARQL text, the compiled check), shacl_compiler (targets, paths,
-nested shapes), shacl_components (the registry: one compile function per constraint component, with its section
-of the spec), this module (the run, results in rdflib terms, the pySHACL adapter).
+nested shapes; compile_shapes), shacl_components (the registry: one compile function per constraint component,
+with its section of the spec), compiled (the compiled shapes as data and their run on a store, without rdflib),
+shapes_cache (the compiled shapes of `validate` in the cache folder), this module (the library's entry: results in
+rdflib terms, the pySHACL adapter).
 
 Supported: targets (targetNode, targetClass with rdfs:subClassOf*, implicit class targets, targetSubjectsOf,
 targetObjectsOf), property paths (predicate, inverse, sequence, alternative, zeroOrMore, oneOrMore, zeroOrOne),
