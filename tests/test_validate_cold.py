@@ -27,7 +27,8 @@ try:
     main(["validate"])
 except SystemExit as e:
     code = e.code
-print("IMPORTED", sorted(m for m in ("rdflib", "pyshacl", "owlrl") if m in sys.modules), code, file=sys.stderr)
+print("IMPORTED", sorted(m for m in ("rdflib", "pyshacl", "owlrl", "hashlib") if m in sys.modules), code,
+      file=sys.stderr)
 """
 
 
@@ -48,9 +49,12 @@ def _shape_entries(base: Path) -> list[Path]:
 
 def test_a_cold_validate_with_compiled_shapes_in_the_cache_imports_neither_rdflib_nor_pyshacl(tmp_path):
     first_out, first = _cold_validate(tmp_path)
-    assert first == "IMPORTED ['rdflib'] 0"  # the first run compiles the shapes (rdflib), pySHACL is never needed
+    # the first run compiles the shapes (rdflib) and digests them for the entry's name (hashlib); pySHACL is never
+    # needed
+    assert first == "IMPORTED ['hashlib', 'rdflib'] 0"
     second_out, second = _cold_validate(tmp_path)
-    assert second == "IMPORTED [] 0"
+    assert second == "IMPORTED [] 0"  # the entry's name is remembered by the files' stat signatures
+    assert (tmp_path / "jasic-kg" / "shapes-keys.json").is_file()
     assert second_out == first_out
     assert second_out.startswith("jasic-kg validate: conforms: 0 findings;")
 
@@ -133,14 +137,30 @@ def test_the_cache_key_is_the_parsed_shapes_not_their_blank_node_ids(monkeypatch
     path = resources.shape_files()[0]
     one, two = read_quads(path), read_quads(path)
     assert {q.subject for q in one} != {q.subject for q in two}  # each parse names its blank nodes afresh
-    blank_one, blank_two = [], []
+    blank_one, blank_two = shapes_cache._blank_nodes(one), shapes_cache._blank_nodes(two)
     assert shapes_cache._cache_key(one, blank_one) == shapes_cache._cache_key(two, blank_two)
     assert len(blank_one) == len(blank_two) > 100  # numbered in the order they were read
-    assert shapes_cache._cache_key(one[1:], []) != shapes_cache._cache_key(one, [])
-    key = shapes_cache._cache_key(one, [])
+    assert shapes_cache._cache_key(one[1:], shapes_cache._blank_nodes(one[1:])) != shapes_cache._cache_key(
+        one, blank_one)
+    key = shapes_cache._cache_key(one, blank_one)
     monkeypatch.setattr(shapes_cache, "__version__", "0.0.0-other")
-    assert shapes_cache._cache_key(one, []) != key
+    assert shapes_cache._cache_key(one, blank_one) != key
     # and the compiler's own source is part of the key
     here = Path(shapes_cache.__file__).parent
     assert {p.name for p in here.glob("*.py")} >= set(shapes_cache.COMPILER_SOURCES) == {
         "compiled.py", "shapes_cache.py", "shacl_sparql.py", "shacl_compiler.py", "shacl_components.py"}
+
+
+def test_the_remembered_name_follows_the_files_stat_signatures(tmp_path):
+    """The memo's key: a shapes file's content change (size, times) gives another signature, so its entry's name
+    is digested again; JSON-LD shapes (whose parse depends on their contexts) are never remembered."""
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text("<urn:a> <urn:b> <urn:c> .\n")
+    os.utime(shapes, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
+    first, changed = shapes_cache._stat_signature([shapes])
+    assert first is not None and changed >= 1_000_000_000_000_000_000
+    assert shapes_cache._stat_signature([shapes])[0] == first
+    shapes.write_text("<urn:a> <urn:b> <urn:d> .\n")
+    assert shapes_cache._stat_signature([shapes])[0] != first
+    assert shapes_cache._stat_signature([tmp_path / "shapes.jsonld"]) == (None, 0)
+    assert shapes_cache._stat_signature([]) == (None, 0)

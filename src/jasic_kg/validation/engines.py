@@ -3,7 +3,7 @@ the reference. Both return ValidationFindings in pyoxigraph terms; ENGINES is th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from pyoxigraph import NamedNode, Store
 
@@ -86,11 +86,11 @@ def _finding(f) -> ValidationFinding:
 
 
 def run_native(data: Store, shapes: Store, inference: str = "none", fallback: list | None = None,
-               shape_quads: list | None = None) -> list[ValidationFinding]:
+               shape_quads: list | None = None, shape_paths: Sequence = ()) -> list[ValidationFinding]:
     """The SPARQL-compiled engine (compiled.py; compiled by shacl_compiler, cached by shapes_cache), in pyoxigraph
     terms throughout.
-    `shape_quads`: the shapes' quads as parsed (validate.read_shapes), which lets the compiled shapes come from
-    the cache; without them the shapes are compiled here. The shapes it hands to pySHACL are appended to
+    `shape_quads`: the shapes' quads as parsed (validate.read_shapes) from the files `shape_paths`, which lets the
+    compiled shapes come from the cache; without them the shapes are compiled here. The shapes it hands to pySHACL are appended to
     `fallback` as (shape, reason)."""
     if inference != "none":
         raise InputError("--inference rdfs needs --engine pyshacl (the native engine validates the graph as stated)")
@@ -99,7 +99,7 @@ def run_native(data: Store, shapes: Store, inference: str = "none", fallback: li
     if shape_quads is None:
         shapes_compiled = shapes_cache.compile_quads(list(shapes), use_cache=False)
     else:
-        shapes_compiled = shapes_cache.compile_quads(shape_quads)
+        shapes_compiled = shapes_cache.compile_quads(shape_quads, paths=shape_paths)
     result = compiled.run(data, shapes_compiled)
     findings = [ValidationFinding("shacl", _sev(c.severity.value if c.severity is not None else None), c.message,
                                   focus=focus, path=path if path is not None else c.path, value=value,

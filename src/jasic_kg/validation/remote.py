@@ -94,7 +94,8 @@ def validate_endpoint(endpoint: str, *, graph: str | None = None, timeout: float
     report.data, report.shapes_graph = remote, shapes
     report.shapes = local.shape_count(shapes)
     report.findings += local.validate_store(remote, shapes, check_files=checks, shape_files_of=shape_files_of,
-                                            fallback=report.fallback_shapes, progress=step, shape_quads=shape_quads)
+                                            fallback=report.fallback_shapes, progress=step, shape_quads=shape_quads,
+                                            shape_paths=shape_paths)
     return report
 
 

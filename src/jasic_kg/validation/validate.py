@@ -72,7 +72,8 @@ def validate(data: Iterable[str | Path] = (), *, engine: str = "native", inferen
     # (b) SHACL, (c) checks, meta
     report.findings += validate_store(data_store, shapes_store, engine=engine, inference=inference,
                                       check_files=checks, shape_files_of=shape_files_of,
-                                      fallback=report.fallback_shapes, progress=step, shape_quads=shape_quads)
+                                      fallback=report.fallback_shapes, progress=step, shape_quads=shape_quads,
+                                      shape_paths=shape_paths)
     return report
 
 
@@ -113,18 +114,21 @@ def shape_count(shapes: Store) -> int:
 def validate_store(data: Store, shapes: Store, *, engine: str = "native", inference: str = "none",
                    check_files: Iterable[Path] | None = None, shape_files_of: dict | None = None,
                    fallback: list | None = None, progress: Callable[[str], None] | None = None,
-                   shape_quads: list[Quad] | None = None) -> list[ValidationFinding]:
+                   shape_quads: list[Quad] | None = None,
+                   shape_paths: Sequence[Path] = ()) -> list[ValidationFinding]:
     """Stages (b) and (c) on a graph already loaded: SHACL `shapes` on `data`, the SPARQL checks (default: the
     shipped ontology/checks), the built-in checks and the meta-checks. `data` is any store with pyoxigraph's
     query interface; `fallback` collects the shapes the native engine handed to pySHACL, as (shape, reason);
-    `shape_quads` (from read_shapes) lets the native engine take the compiled shapes from the cache."""
+    `shape_quads` (from read_shapes, of the files `shape_paths`) lets the native engine take the compiled shapes
+    from the cache."""
     step = progress or (lambda note: None)
     checks = resources.check_files() if check_files is None else list(check_files)
     findings: list[ValidationFinding] = []
     if len(shapes):
         step(f"SHACL ({engine}) on {len(data)} triples")
         if engine == "native":
-            findings += run_native(data, shapes, inference, fallback=fallback, shape_quads=shape_quads)
+            findings += run_native(data, shapes, inference, fallback=fallback, shape_quads=shape_quads,
+                                   shape_paths=shape_paths)
         else:
             findings += ENGINES[engine](data, shapes, inference)
     step(f"{len(checks)} check quer{'y' if len(checks) == 1 else 'ies'}")
