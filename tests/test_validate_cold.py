@@ -164,3 +164,18 @@ def test_the_remembered_name_follows_the_files_stat_signatures(tmp_path):
     assert shapes_cache._stat_signature([shapes])[0] != first
     assert shapes_cache._stat_signature([tmp_path / "shapes.jsonld"]) == (None, 0)
     assert shapes_cache._stat_signature([]) == (None, 0)
+
+
+def test_cache_list_and_clear_know_the_compiled_shapes(tmp_path, run):
+    cache_home = tmp_path / "home"
+    _cold_validate(cache_home)
+    _cold_validate(cache_home)  # the memo is written once the files are older than the timestamp granularity
+    folder = cache_home / "jasic-kg"
+    (folder / "notes.json").write_text("mine")
+    listed = run("cache", "list", "--cache-dir", str(folder))
+    kinds = sorted((name.split("-")[0], kind) for name, kind, *_ in (line.split("\t") for line in
+                                                                     listed.stdout.splitlines()))
+    assert ("shapes", "entry") in kinds and ("shapes", "memo") in kinds
+    assert run("cache", "clear", "--cache-dir", str(folder)).exit_code == 0
+    assert not [p.name for p in folder.iterdir() if p.name.startswith("shapes")]
+    assert (folder / "notes.json").read_text() == "mine"
