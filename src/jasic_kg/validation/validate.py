@@ -51,8 +51,13 @@ def validate(data: Iterable[str | Path] = (), *, engine: str = "native", inferen
                               checks=[p.stem for p in checks] + [f"{name}-violation" for name in BUILTIN_CHECKS])
 
     # (a) syntax
-    data_store = Store()
-    for path in graph:
+    shipped = resources.graph_files() if graph_files is None else []
+    data_store = _shipped_graph_cached(shipped, step)
+    if data_store is None:
+        data_store, unread = Store(), graph
+    else:
+        unread = user
+    for path in unread:
         step(f"reading {Path(path).name}")
         try:
             # --max-bytes is the user's limit on their own files; the shipped ones keep the default
@@ -75,6 +80,23 @@ def validate(data: Iterable[str | Path] = (), *, engine: str = "native", inferen
                                       fallback=report.fallback_shapes, progress=step, shape_quads=shape_quads,
                                       shape_paths=shape_paths)
     return report
+
+
+def _shipped_graph_cached(shipped: list[Path], step: Callable[[str], None]) -> Store | None:
+    """The shipped graph from its cache entry, the one `query` and `stats` read (jasic_kg.loading: the validated
+    N-Quads dump of the strictly parsed files, found by their stat signatures; 12 ms against 18 for the parse and
+    the content checks); None when the cache is off or cannot be used, or a shipped file does not parse: then each
+    file is read here, and a syntax error is reported with its place."""
+    from jasic_kg.cache import CacheUnavailable, cache_enabled
+    from jasic_kg.loading import Source, open_cached
+
+    if not shipped or not cache_enabled():
+        return None
+    step(f"reading {', '.join(Path(p).name for p in shipped)}")
+    try:
+        return open_cached(None, [Source(Path(p), rdf_format(p), DEFAULT_MAX_BYTES, ()) for p in shipped])
+    except (CacheUnavailable, InputError):
+        return None
 
 
 def syntax_finding(e: InputError) -> ValidationFinding:
