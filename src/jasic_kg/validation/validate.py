@@ -116,7 +116,8 @@ def read_shapes(paths: Iterable[Path], findings: list, step: Callable[[str], Non
         except InputError as e:
             findings.append(syntax_finding(e))
             continue
-        quads = [Quad(q.subject, q.predicate, q.object, DefaultGraph()) for q in quads]
+        if rdf_format(path).supports_datasets:  # named graphs merged; a triples format has only the default graph
+            quads = [Quad(q.subject, q.predicate, q.object, DefaultGraph()) for q in quads]
         shapes.extend(quads)
         read += quads
         for q in quads:
