@@ -198,12 +198,10 @@ def _decode(doc: dict, blank_nodes: list) -> list[CompiledShape]:
 
 
 def _dumps(doc: dict) -> bytes:
-    import orjson
-
-    return orjson.dumps(doc)
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _loads(data: bytes) -> dict:
-    import orjson
-
-    return orjson.loads(data)  # orjson.JSONDecodeError is a ValueError
+    # the standard library's json (its JSONDecodeError is a ValueError): importing orjson would cost a cold
+    # validate more than it saves on 140 kB
+    return json.loads(data)
