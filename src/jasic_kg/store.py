@@ -140,16 +140,17 @@ class LocalStore(GraphStore):
                     if "projection" not in str(e):
                         raise
                     res = self._store.query(inject_values(sparql, bound), prefixes=PREFIXES)
-                try:
-                    return _from_pyoxigraph(res, cancel)  # evaluation happens here, while iterating
-                except _Stopped:
-                    pass
-                res = None  # dropped on this thread: pyoxigraph's results may not leave it
-                raise QueryError("the query was stopped")
+                return _from_pyoxigraph(res, cancel)  # evaluation happens here, while iterating
+            except _Stopped:
+                failure = "the query was stopped"
             except SyntaxError as e:
-                raise QueryError(sparql_error(e, sparql)) from None
+                failure = sparql_error(e, sparql)
             except (OSError, RuntimeError) as e:
-                raise QueryError(f"query failed: {' '.join(str(e).split())}") from None
+                failure = f"query failed: {' '.join(str(e).split())}"
+            # Raised out here, not in the except blocks: there the error would keep the caught one as its context,
+            # whose traceback holds pyoxigraph's results, which may be dropped only on this thread.
+            res = None
+            raise QueryError(failure)
 
         # A big-stack thread (pyoxigraph recurses; some legal queries overflow 8 MiB), an optional deadline and
         # a memory bound; past either, `cancel` stops the iteration over results.
