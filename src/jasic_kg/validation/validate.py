@@ -1,7 +1,8 @@
 """Validation in three stages, reported for people (or CI).
 
 (a) syntax: every input file parsed strictly by pyoxigraph (FILE:LINE:COLUMN); a syntax error stops the run
-    (exit 2) because validating a partial graph would report nonsense.
+    (exit 2) because validating a partial graph would report nonsense. The unchanged shipped graph is read from
+    its cache entry instead (the N-Quads dump of the same strict parse, the one `query` reads).
 (b) SHACL: data graph = ontology + vocabulary + data + the user's --data files; shapes = ontology/shapes/*.ttl.
     The engine is pluggable (ENGINES): the native SPARQL-compiled engine (shacl_native.py; default, several times
     faster, results proven identical to pySHACL's by tests/test_shacl_native.py) or pyshacl (the reference).
