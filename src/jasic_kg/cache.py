@@ -6,11 +6,13 @@ Layout of the cache folder ($JASIC_KG_CACHE_DIR, else $XDG_CACHE_HOME/jasic-kg, 
 
     store-<32 hex>/       an entry: its files (an N-Quads dump), plus `.complete` once it is whole (what the
                           reader checks: the quad count); the mtime of `.complete` is the entry's last use
+    shapes-<32 hex>/      an entry of compiled SHACL shapes (validation/shapes_cache.py), kept the same way
     .building-<random>/   a build in progress: `.jasic-kg-build` holds the builder's PID and host name
-    query-headers.json    memos (jasic_kg.memo), regular files: the parsed `#+` headers of saved queries, and the
-    input-keys.json       entry names of inputs by their files' stat signatures
+    query-headers.json    memos (jasic_kg.memo), regular files: the parsed `#+` headers of saved queries, the
+    input-keys.json       entry names of inputs by their files' stat signatures, and the shapes- entry names by
+    shapes-keys.json      the shapes files' (and the compiler's) stat signatures
 
-Only folders of this layout (name, and marker file inside), and those two files, are ever deleted: anything else in
+Only folders of this layout (name, and marker file inside), and those three files, are ever deleted: anything else in
 the folder is left alone. The cache is an optimisation, never a reason to fail: CacheUnavailable sends the caller
 to memory.
 
@@ -42,11 +44,11 @@ DEFAULT_MAX_BYTES = 2 * 1024 ** 3
 DEFAULT_MAX_AGE_DAYS = 30.0
 STALE_BUILD_SECONDS = 10 * 60  # a live build of 200 MB takes about a minute; a dead one is removed after this
 
-_ENTRY = re.compile(r"^store-[0-9a-f]{32}$")
+_ENTRY = re.compile(r"^(store|shapes)-[0-9a-f]{32}$")  # shapes-: validation.shapes_cache
 _BUILD = re.compile(r"^\.building-[A-Za-z0-9_]+$")
 _COMPLETE = ".complete"
 _BUILD_MARKER = ".jasic-kg-build"
-MEMO_FILES = ("query-headers.json", "input-keys.json")  # jasic_kg.memo's files
+MEMO_FILES = ("query-headers.json", "input-keys.json", "shapes-keys.json")  # jasic_kg.memo's files
 T = TypeVar("T")
 
 

@@ -22,7 +22,8 @@ def _mb(size: int) -> str:
 @click.group(epilog=EPILOG)
 def cache():
     """The on-disk store cache: the shipped graph, and inputs of 2 MiB or more, are parsed once into an entry kept
-    here, beside two memos (parsed query headers, entry names by stat signature). Entries unused for 30 days
+    here, as are validate's compiled shapes, beside three memos (parsed query headers, entry names by stat
+    signature, for inputs and for shapes). Entries unused for 30 days
     ($JASIC_KG_CACHE_MAX_AGE_DAYS) are removed, then the least recently used above 2 GiB in total
     ($JASIC_KG_CACHE_MAX_BYTES), each time an entry is built."""
 
