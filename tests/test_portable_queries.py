@@ -1,6 +1,7 @@
 """The saved queries and the check queries (ontology/checks) are written in SPARQL that every store we test
-evaluates alike (queries/README.md, "Portable SPARQL"): no transitive property path, no UNION branch that is only a VALUES block. Virtuoso 7.2 gets both wrong (extra,
-missing or duplicated rows, never an error); tests/test_push.py proves the rows equal on Virtuoso.
+evaluates alike (queries/README.md, "Portable SPARQL"): no transitive property path, no UNION branch that is only a
+VALUES block. Virtuoso 7.2 gets both wrong (extra, missing or duplicated rows, never an error); tests/test_push.py
+proves the rows equal on Virtuoso.
 
 The explicit levels that replace the transitive paths are right only while the graph is no deeper than they
 reach: the tests below fail when the ontology's class hierarchy, or a chain the queries follow, grows deeper."""
