@@ -48,6 +48,7 @@ def small_store(small):
 
 
 @pytest.fixture(autouse=True)
-def _no_cache(monkeypatch, tmp_path):
-    # Keep the persistent store cache out of the user's home during tests.
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+def _no_cache(monkeypatch, tmp_path_factory):
+    # Keep the persistent store cache out of the user's home during tests, and out of the test's own tmp_path
+    # (the shipped graph gets a cache entry, and tests look at what their commands left in tmp_path).
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))

@@ -1,5 +1,5 @@
 """No lost or half-written output: every file the toolkit writes goes to a temporary file beside the target and
-is moved into place (rdfio.atomic_write). Killing a writer leaves the old file intact (or none), never a part."""
+is moved into place (io.atomic.atomic_write). Killing a writer leaves the old file intact (or none), never a part."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from jasic_kg.errors import InputError
-from jasic_kg.io.rdfio import atomic_write, write_bytes
+from jasic_kg.io.atomic import atomic_write, write_bytes
 
 REPO = Path(__file__).resolve().parent.parent
 SRC = REPO / "src" / "jasic_kg"
@@ -25,13 +25,13 @@ CLI = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "jasic_kg"]
 
 def test_no_module_writes_files_except_through_atomic_write():
     """Static check: open(..., 'w'/'a'/'x'), Path.write_text/write_bytes, os.fdopen and the like appear only in
-    rdfio.atomic_write (and its helper for devices and FIFOs, which are written in place)."""
+    io.atomic.atomic_write (and its helper for devices and FIFOs, which are written in place)."""
     offenders = []
     for path in sorted(SRC.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         allowed = set()
         for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef) and path.name == "rdfio.py" and node.name in ("atomic_write",
+            if isinstance(node, ast.FunctionDef) and path.name == "atomic.py" and node.name in ("atomic_write",
                                                                                                "_special_file"):
                 allowed |= {id(n) for n in ast.walk(node)}
             # the static site writes its files into a private temporary folder renamed into place as a whole
@@ -45,7 +45,7 @@ def test_no_module_writes_files_except_through_atomic_write():
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             if name in ("write_text", "fdopen", "mkstemp", "NamedTemporaryFile") or (
                     name == "write_bytes" and isinstance(func, ast.Attribute)
-                    and not (isinstance(func.value, ast.Name) and func.value.id == "rdfio")):
+                    and not (isinstance(func.value, ast.Name) and func.value.id in ("rdfio", "atomic"))):
                 offenders.append(f"{path.name}:{node.lineno}: {name}")
             if name == "open":
                 modes = [a.value for a in node.args[1:2] if isinstance(a, ast.Constant)]

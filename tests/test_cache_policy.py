@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from jasic_kg import store as store_module
-from jasic_kg.io import rdfio
+from jasic_kg import loading
+from jasic_kg.io import guards
 from jasic_kg.store import LocalStore
 
 SAMPLE = """@prefix ex: <http://example.org/> .
@@ -33,10 +33,10 @@ def test_an_entry_is_a_validated_dump_and_a_hit_reads_it_into_memory(tmp_path, m
 
     # A hit: the dump is read; the sources are neither parsed nor checked again.
     parsed, checked, read = [], [], []
-    monkeypatch.setattr(store_module, "load_graph", lambda *a, **k: parsed.append(a))
-    monkeypatch.setattr(rdfio, "check_structure", lambda *a: checked.append(a))
-    real_read = store_module._read_dump
-    monkeypatch.setattr(store_module, "_read_dump", lambda e: read.append(e) or real_read(e))
+    monkeypatch.setattr(loading, "load_graph", lambda *a, **k: parsed.append(a))
+    monkeypatch.setattr(guards, "check_structure", lambda *a: checked.append(a))
+    real_read = loading.read_dump
+    monkeypatch.setattr(loading, "read_dump", lambda e: read.append(e) or real_read(e))
     again = LocalStore([data], cache=True, cache_dir=cache)
     assert (parsed, checked, read) == ([], [], [entry]) and again._cached
     monkeypatch.undo()

@@ -29,7 +29,8 @@ from pyoxigraph import (
 )
 
 from jasic_kg.errors import InputError
-from jasic_kg.export.canon import _State, canonicalize
+from jasic_kg.export import canon
+from jasic_kg.export.canon import _small_components, _State, canonicalize
 from tests.servers import serve_in_thread
 
 P = [NamedNode(f"http://example.org/p{i}") for i in range(3)]
@@ -72,7 +73,8 @@ def _symmetric_graph(seed):
     return quads
 
 
-def test_python_rdfc_gives_pyoxigraph_labels_on_graphs_that_need_n_degree_hashing():
+def test_python_rdfc_gives_pyoxigraph_labels_on_graphs_that_need_n_degree_hashing(monkeypatch):
+    monkeypatch.setattr(canon, "_small_components", lambda quads: False)  # the Python path, even for small groups
     checked = 0
     for seed in range(600):
         quads = list(dict.fromkeys(_symmetric_graph(seed)))
@@ -83,6 +85,19 @@ def test_python_rdfc_gives_pyoxigraph_labels_on_graphs_that_need_n_degree_hashin
         assert canonical, seed
         assert sorted(map(str, out)) == _pyoxigraph(quads), seed
     assert checked > 150  # the comparison really ran on the Python path
+
+
+def test_pyoxigraph_labels_blank_nodes_in_small_groups_itself():
+    pair = [BlankNode(), BlankNode()]
+    pairs = [Quad(a, P[0], b) for a, b in [pair, [BlankNode(), BlankNode()]]]  # alike at first degree
+    assert _State(pairs).shared and _small_components(pairs)
+    four = [BlankNode() for _ in range(4)]
+    assert _small_components([Quad(four[i], P[0], four[i + 1]) for i in range(3)])
+    five = [BlankNode() for _ in range(5)]
+    assert not _small_components([Quad(five[i], P[0], five[i + 1]) for i in range(4)])
+    assert not _small_components([Quad(pair[0], P[0], Triple(pair[1], P[1], Literal("x")))])
+    ring = [Quad(b[i], P[0], b[(i + 1) % 6]) for b in [[BlankNode() for _ in range(6)]] for i in range(6)]
+    assert not _small_components(ring)
 
 
 @pytest.mark.parametrize("name,quads", [

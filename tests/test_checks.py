@@ -270,3 +270,25 @@ def test_order_cycle_is_linear_on_a_long_chain():
     chain[n] = [0]
     assert _nodes_on_cycles(chain) == set(range(n + 1))
     assert _nodes_on_cycles({"a": ["a"], "b": ["c"]}) == {"a"}
+
+
+def test_the_shacl_vocabulary_written_out_is_rdflibs():
+    """The meta-check's list of SHACL terms (written out so that `validate` need not import rdflib) is rdflib's SH
+    namespace, plus the SHACL 1.2 drafts' terms."""
+    from rdflib.namespace import SH as RDFLIB_SH
+
+    from jasic_kg.validation.checks import RDFLIB_SHACL_TERMS, SHACL_12_TERMS
+
+    assert RDFLIB_SHACL_TERMS == set(RDFLIB_SH.__annotations__) | {n for n in RDFLIB_SH._extras if "-" not in n}
+    assert not SHACL_12_TERMS & RDFLIB_SHACL_TERMS
+
+
+@pytest.mark.parametrize("text", ["the court-ordered video", "courts", "xcourt", "court", "a court.", "_court",
+                                  "court_", "in detention.", "research", "searching, then a search",
+                                  "é court", "forced-labour", "coercion", "", "state-produced confession"])
+def test_unquoted_term_word_search_is_the_regex_search(text):
+    from jasic_kg.validation.checks import UNQUOTED_TERM_LEXICON, _has_word
+
+    for word in UNQUOTED_TERM_LEXICON:
+        rx = re.compile(r"\b" + re.escape(word) + r"\b")
+        assert _has_word(text, word, rx) == bool(rx.search(text)), word

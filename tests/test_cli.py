@@ -467,7 +467,8 @@ def test_evidence_anchor_refuses_partial_output(run, small, tmp_path):
 def _commands(group, prefix=()):
     import click
 
-    for name, cmd in sorted(group.commands.items()):
+    for name in group.list_commands(None):  # the lazily loaded commands too
+        cmd = group.get_command(None, name)
         yield prefix + (name,), cmd
         if isinstance(cmd, click.Group):
             yield from _commands(cmd, prefix + (name,))

@@ -9,7 +9,7 @@ from jasic_kg.cli import cli
 def _format_choices(*path):
     command = cli
     for name in path:
-        command = command.commands[name]
+        command = command.get_command(None, name)
     (param,) = [p for p in command.params if p.name == "fmt"]
     return list(param.type.choices)
 
@@ -37,5 +37,5 @@ def test_query_formats_are_the_result_writers():
 
 
 def test_every_command_is_registered_once():
-    assert sorted(cli.commands) == ["cache", "describe", "evidence", "export", "link", "network", "push", "queries",
+    assert cli.list_commands(None) == ["cache", "describe", "evidence", "export", "link", "network", "push", "queries",
                                     "query", "search", "serve", "site", "stats", "timeline", "validate"]

@@ -168,13 +168,29 @@ def test_shipped_graph_round_trips(shipped):
 
 
 def test_json_ld_export_loads_no_http_client(shipped):
-    """pyld is imported without requests and aiohttp: its default document loader is then its dummy one (jasic-kg
-    passes its own loader anyway), and a cold `export --format jsonld` does not pay for an HTTP stack."""
+    """A whole-graph JSON-LD export does not import pyld; a framed one imports it without requests and aiohttp:
+    its default document loader is then the dummy one (jasic-kg passes its own loader anyway), and the export
+    does not pay for an HTTP stack."""
     import subprocess
     import sys
 
     code = ("import sys; from jasic_kg.store import open_store; from jasic_kg.export.exporters import export; "
-            "export(open_store(), 'jsonld'); from pyld import jsonld; "
+            "export(open_store(), 'jsonld'); print('pyld' in sys.modules); "
+            "export(open_store(), 'jsonld', frame='person'); from pyld import jsonld; "
             "print('requests' in sys.modules, 'aiohttp' in sys.modules, jsonld._default_document_loader.__name__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
-    assert out.stdout.split() == ["False", "False", "loader"]
+    assert out.stdout.split() == ["False", "False", "False", "loader"]
+
+
+def test_an_iri_that_reads_as_a_compact_iri_is_a_clean_input_error(run, tmp_path):
+    """<jkg:foo> is an absolute IRI of scheme "jkg"; in JSON-LD with the shipped context it would read back as
+    the compact IRI jkg:foo (another IRI), so JSON-LD cannot carry it: exit 2, one line, no file."""
+    data = tmp_path / "scheme.ttl"
+    data.write_text('<jkg:foo> <http://www.w3.org/2000/01/rdf-schema#label> "x" .\n', encoding="utf-8")
+    out = tmp_path / "out.jsonld"
+    r = run("export", "--format", "jsonld", "--data", str(data), "-o", str(out))
+    assert r.exit_code == 2
+    assert r.stderr.strip() == ("jasic-kg: error: JSON-LD cannot hold the IRI <jkg:foo>: with the shipped context it "
+                                "would read as a compact IRI of the prefix 'jkg'; export as turtle, trig, nt or nq")
+    assert not out.exists()
+    assert run("export", "--format", "nt", "--data", str(data)).exit_code == 0

@@ -13,9 +13,11 @@ def test_validate_reports_each_stage(small):
 
     notes: list[str] = []
     validate(progress=notes.append)
-    assert notes[:4] == ["reading jasic.ttl", "reading vocab.ttl", "reading small.ttl", "reading shapes.ttl"]
-    assert notes[4].startswith("SHACL (native) on ") and notes[4].endswith(" triples")
-    assert notes[5:] == ["1 check query", "check order-cycle", "check duplicate-label",
+    # the shipped graph is read from its cache entry, in one step (each file is read on its own when a file does
+    # not parse or the cache is off)
+    assert notes[:2] == ["reading jasic.ttl, vocab.ttl, small.ttl", "reading shapes.ttl"]
+    assert notes[2].startswith("SHACL (native) on ") and notes[2].endswith(" triples")
+    assert notes[3:] == ["1 check query", "check order-cycle", "check duplicate-label",
                          "check definition-unquoted-term", "check edtf", "meta checks"]
 
 

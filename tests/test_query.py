@@ -158,7 +158,7 @@ def test_persistent_cache_is_reused(small, tmp_path):
 
 
 def test_a_changed_input_misses_the_cache_and_is_checked_again(small, tmp_path, monkeypatch):
-    from jasic_kg.io import rdfio
+    from jasic_kg.io import guards
     from jasic_kg.store import LocalStore
 
     cache = tmp_path / "c"
@@ -167,7 +167,7 @@ def test_a_changed_input_misses_the_cache_and_is_checked_again(small, tmp_path, 
     assert LocalStore([data], cache=True, cache_dir=cache).count() == 1
     # A hit skips the content checks (they read every byte): the store answers without them.
     scans = []
-    monkeypatch.setattr(rdfio, "check_structure", lambda *a: scans.append(a))
+    monkeypatch.setattr(guards, "check_structure", lambda *a: scans.append(a))
     assert LocalStore([data], cache=True, cache_dir=cache).count() == 1 and scans == []
     monkeypatch.undo()
     # Changed content has another key: the checks run and refuse it before any parser sees it.

@@ -20,7 +20,9 @@ import pytest
 from pyoxigraph import RdfFormat, parse
 
 from jasic_kg.errors import InputError
-from jasic_kg.io.rdfio import FORMATS_BY_EXTENSION, MAX_NESTING, nesting_depth, read_quads
+from jasic_kg.io.guards import nesting_depth
+from jasic_kg.io.limits import MAX_NESTING
+from jasic_kg.io.rdfio import FORMATS_BY_EXTENSION, read_quads
 
 pytestmark = pytest.mark.slow  # hardening: the whole bad-input corpus through every command
 

@@ -28,3 +28,20 @@ def test_nesting_hidden_behind_an_escaped_iri_is_counted():
     deep = "SELECT * WHERE { ?s ?p <http://x/\\u0041'> . " + "{" * 1200 + "}" * 1200 + " }"
     with pytest.raises(QueryError, match=r"^query nests \d+ levels deep, over the limit of 1000$"):
         check_query(deep)
+
+
+def test_a_query_failing_while_its_rows_are_read_leaves_nothing_to_drop_on_another_thread(monkeypatch):
+    """A SERVICE that fails during evaluation: the error reaches the caller, and pyoxigraph's results (which may be
+    dropped only on the query's own thread) are not kept alive by it (they were, as the error's context)."""
+    import gc
+    import sys
+
+    from jasic_kg.store import open_store
+
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    store = open_store(allow_service=True, local_timeout=None)
+    with pytest.raises(QueryError, match="^query failed: The port 9 is not allowed for HTTP"):
+        store.query("SELECT ?x WHERE { ?x a ?t . SERVICE <http://127.0.0.1:9/sparql> { ?x ?p ?o } }")
+    gc.collect()
+    assert [str(u.exc_value) for u in unraisable] == []

@@ -206,3 +206,41 @@ ex:unreached ex:city ex:Atlantis .
     EX = rdflib.Namespace("http://example.org/")
     assert [(f.focus_node, f.value, f.source_shape) for f in rep.findings] == [
         (EX.bad, EX.Nowhere, EX.CityShape), (EX.bad, EX.Nowhere, EX.CityShape)]
+
+
+_SUBCLASS_DATA = """@prefix ex: <http://example.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:Sub rdfs:subClassOf ex:Agent .
+_:anonymous rdfs:subClassOf ex:Sub .
+ex:a a ex:Sub . ex:b a _:anonymous . ex:c a ex:Other .
+ex:x ex:by ex:a , ex:b , ex:c , "literal" .
+"""
+_SUBCLASS_SHAPES = """@prefix ex: <http://example.org/> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+ex:S a sh:NodeShape ; sh:targetNode ex:x ; sh:property [ sh:path ex:by ; sh:class ex:Agent ] .
+ex:T a sh:NodeShape ; sh:targetClass ex:Agent ; sh:property [ sh:path ex:missing ; sh:minCount 1 ] .
+"""
+
+
+def test_sh_class_and_targets_follow_subclasses_listed_at_run_time():
+    """sh:class and class targets are compiled with a placeholder for the class's subclasses, listed when the query
+    runs (compiled.py): the same results as pySHACL. A blank-node subclass cannot be listed, so a shape whose
+    classes have one goes to pySHACL (whole, as any shape the engine cannot compile)."""
+    data = rdflib.Graph().parse(data=_SUBCLASS_DATA, format="turtle")
+    shapes = rdflib.Graph().parse(data=_SUBCLASS_SHAPES, format="turtle")
+    rep = _assert_same(data, shapes, allow_fallback=True)
+    assert sorted(str(s) for s, _ in rep.fallback_shapes) == ["http://example.org/S", "http://example.org/T"]
+    assert all("a blank node as a constraint parameter" in why for _, why in rep.fallback_shapes)
+    class_findings = sorted(str(f.value) for f in rep.findings
+                            if str(f.constraint_component).endswith("#ClassConstraintComponent"))
+    assert class_findings == ["http://example.org/c", "literal"]
+    # without the blank-node subclass, ex:b is no agent and nothing falls back
+    plain = rdflib.Graph().parse(data=_SUBCLASS_DATA.replace("_:anonymous rdfs:subClassOf ex:Sub .", ""),
+                                 format="turtle")
+    rep = _assert_same(plain, shapes)
+    assert sorted(str(f.value) for f in rep.findings
+                  if str(f.constraint_component).endswith("#ClassConstraintComponent")) == [
+        "http://example.org/b", "http://example.org/c", "literal"]
+    assert sorted(str(f.focus_node) for f in rep.findings
+                  if str(f.constraint_component).endswith("#MinCountConstraintComponent")) == [
+        "http://example.org/a"]

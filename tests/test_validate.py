@@ -7,7 +7,8 @@ import shutil
 import pytest
 
 from jasic_kg.errors import InputError
-from jasic_kg.io.rdfio import atomic_write, read_quads
+from jasic_kg.io.atomic import atomic_write
+from jasic_kg.io.rdfio import read_quads
 from jasic_kg.validation.engines import ENGINES
 from jasic_kg.validation.validate import validate
 

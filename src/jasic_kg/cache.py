@@ -1,14 +1,20 @@
-"""The on-disk store cache: a big input is parsed and checked once, its graph written into an entry keyed by
-the SHA-256 of its content, and read back from there after that (store.py decides what an entry holds).
+"""The on-disk store cache: a big input, and the shipped graph, is parsed and checked once, its graph written
+into an entry keyed by the SHA-256 of its content, and read back from there after that (jasic_kg.loading decides
+what an entry holds, store.LocalStore which inputs get one).
 
 Layout of the cache folder ($JASIC_KG_CACHE_DIR, else $XDG_CACHE_HOME/jasic-kg, else ~/.cache/jasic-kg):
 
     store-<32 hex>/       an entry: its files (an N-Quads dump), plus `.complete` once it is whole (what the
                           reader checks: the quad count); the mtime of `.complete` is the entry's last use
+    shapes-<32 hex>/      an entry of compiled SHACL shapes (validation/shapes_cache.py), kept the same way
     .building-<random>/   a build in progress: `.jasic-kg-build` holds the builder's PID and host name
+    query-headers.json    memos (jasic_kg.memo), regular files: the parsed `#+` headers of saved queries, the
+    input-keys.json       entry names of inputs by their files' stat signatures, and the shapes- entry names by
+    shapes-keys.json      the shapes files' (and the compiler's) stat signatures
 
-Only folders of this layout (name, and marker file inside) are ever deleted: anything else in the folder is left
-alone. The cache is an optimisation, never a reason to fail: CacheUnavailable sends the caller to memory.
+Only folders of this layout (name, and marker file inside), and those three files, are ever deleted: anything else in
+the folder is left alone. The cache is an optimisation, never a reason to fail: CacheUnavailable sends the caller
+to memory.
 
 Housekeeping, each time an entry is built: builds whose process is gone and that are older than
 STALE_BUILD_SECONDS are removed (a killed build left its folder for good); entries unused for longer than
@@ -18,33 +24,31 @@ under $JASIC_KG_CACHE_MAX_BYTES (default 2 GiB; each edit of a 37 MB input used 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
-import shutil
-import socket
-import tempfile
 import time
 from collections.abc import Callable
-from typing import TypeVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from jasic_kg.errors import InputError
-from jasic_kg.io import rdfio
+from jasic_kg.io.atomic import write_bytes
 
-# Inputs at least this big get a cache entry: reading its dump back beats parsing and checking them again (the
-# 0.5 MB shipped graph alone parses in a tenth of a second: not worth a file in the user's cache folder).
+# The user's inputs at least this big get a cache entry with the shipped graph: reading its dump back beats parsing
+# and checking them again, and smaller ones are not worth an entry per edit. The shipped graph alone always has
+# one: every command reads it (BENCHMARKS.md, "Cold start on the shipped graph").
 CACHE_MIN_BYTES = 2 * 1024 * 1024
 CACHE_FORMAT = b"jasic-kg store cache v3 (validated N-Quads dump, read into memory); pyoxigraph 0.5"
 DEFAULT_MAX_BYTES = 2 * 1024 ** 3
 DEFAULT_MAX_AGE_DAYS = 30.0
 STALE_BUILD_SECONDS = 10 * 60  # a live build of 200 MB takes about a minute; a dead one is removed after this
 
-_ENTRY = re.compile(r"^store-[0-9a-f]{32}$")
+_ENTRY = re.compile(r"^(store|shapes)-[0-9a-f]{32}$")  # shapes-: validation.shapes_cache
 _BUILD = re.compile(r"^\.building-[A-Za-z0-9_]+$")
 _COMPLETE = ".complete"
 _BUILD_MARKER = ".jasic-kg-build"
+MEMO_FILES = ("query-headers.json", "input-keys.json", "shapes-keys.json")  # jasic_kg.memo's files
 T = TypeVar("T")
 
 
@@ -86,6 +90,8 @@ def max_age_seconds() -> float:
 
 def entry_key(digests: list[str]) -> str:
     """The entry name for inputs of these content digests (in order)."""
+    import hashlib
+
     key = hashlib.sha256(CACHE_FORMAT)
     for digest in digests:
         key.update(digest.encode())
@@ -105,21 +111,28 @@ def open_entry(base: Path, name: str, build: Callable[[Path], tuple[T, bytes]], 
             return graph
         except (OSError, SyntaxError, ValueError, RuntimeError):
             # a damaged entry (a disk error, a hand edit, another version's layout): ours to rebuild
+            import shutil
+
             shutil.rmtree(target, ignore_errors=True)
+    # Building (imported here, not at the top: a cold start that reads an entry needs none of them)
+    import shutil
+    import socket
+    import tempfile
+
     try:
         base.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=base))
     except OSError as e:
         raise CacheUnavailable(f"{base}: {e.strerror or e}") from None
     try:  # the owner first: a build killed from here on is recognised as ours and cleaned up later
-        rdfio.write_bytes(tmp / _BUILD_MARKER, f"{os.getpid()} {socket.gethostname()}\n".encode())
+        write_bytes(tmp / _BUILD_MARKER, f"{os.getpid()} {socket.gethostname()}\n".encode())
     except InputError as e:
         shutil.rmtree(tmp, ignore_errors=True)
         raise CacheUnavailable(f"{base}: {e}") from None
     try:
         graph, marker = build(tmp)
         try:
-            rdfio.write_bytes(tmp / _COMPLETE, marker)
+            write_bytes(tmp / _COMPLETE, marker)
         except InputError as e:  # the disk, not the input: an input error here would be reported twice
             raise OSError(str(e)) from None
         (tmp / _BUILD_MARKER).unlink()
@@ -149,7 +162,7 @@ def _touch(path: Path) -> None:
 @dataclass(frozen=True)
 class Entry:
     path: Path
-    kind: str  # "entry", "build" (in progress) or "stale build" (its process is gone)
+    kind: str  # "entry", "build" (in progress), "stale build" (its process is gone) or "memo"
     size: int
     last_used: float  # seconds since the epoch
 
@@ -184,6 +197,8 @@ def _process_alive(pid: int) -> bool:
 
 
 def _is_stale(path: Path, owner: tuple[int, str], now: float) -> bool:
+    import socket
+
     try:
         age = now - path.stat().st_mtime
     except OSError:
@@ -197,8 +212,8 @@ def _is_stale(path: Path, owner: tuple[int, str], now: float) -> bool:
 
 
 def entries(base: Path | None = None) -> list[Entry]:
-    """The cache's entries and builds, least recently used first. Folders not of the cache's layout (name and
-    marker file) are not listed."""
+    """The cache's entries, builds and memos, least recently used first. Folders not of the cache's
+    layout (name and marker file) are not listed."""
     base = Path(base) if base else default_cache_dir()
     found, now = [], time.time()
     try:
@@ -207,6 +222,9 @@ def entries(base: Path | None = None) -> list[Entry]:
         return []
     for child in children:
         path = Path(child.path)
+        if child.name in MEMO_FILES and child.is_file(follow_symlinks=False):
+            info = child.stat(follow_symlinks=False)
+            found.append(Entry(path, "memo", info.st_size, info.st_mtime))
         if not child.is_dir(follow_symlinks=False):
             continue
         if _ENTRY.match(child.name) and (path / _COMPLETE).is_file():
@@ -224,6 +242,11 @@ def entries(base: Path | None = None) -> list[Entry]:
 def remove(entry: Entry) -> None:
     if entry.path.is_symlink():  # checked again just before: never follow a link out of the cache
         return
+    if entry.kind == "memo":
+        entry.path.unlink(missing_ok=True)
+        return
+    import shutil
+
     shutil.rmtree(entry.path, ignore_errors=True)
 
 
@@ -249,8 +272,8 @@ def tidy(base: Path, keep: str | None = None, *, now: float | None = None) -> li
 
 
 def clear(base: Path | None = None) -> list[Entry]:
-    """Remove every entry and stale build (builds of live processes stay). The removed, returned."""
-    removed = [e for e in entries(base) if e.kind in ("entry", "stale build")]
+    """Remove every entry, stale build and memo (builds of live processes stay). The removed, returned."""
+    removed = [e for e in entries(base) if e.kind in ("entry", "stale build", "memo")]
     for e in removed:
         remove(e)
     return removed

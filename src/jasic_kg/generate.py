@@ -119,7 +119,7 @@ def checkout() -> Path:
 
 def regenerate(root: Path, source: str | None = None, *, check: bool = False) -> list[tuple[str, str]]:
     """Each generated file as (path, status): 'written', 'unchanged', 'stale' (with check) or 'skipped'."""
-    from jasic_kg.io.rdfio import write_bytes
+    from jasic_kg.io.atomic import write_bytes
 
     statuses = []
     for g in GENERATED:

@@ -27,39 +27,11 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode
 
-from jasic_kg.io import resources
 from jasic_kg.errors import InputError, QueryError
+from jasic_kg.io import resources
+from jasic_kg.query_headers import parse_header
 from jasic_kg.results import QueryResult
 from jasic_kg.terms import PREFIXES, XSD, expand_curie, show, to_iri
-
-# --- the header: YAML in `#+` comment lines, read as grlc reads it --------------------------------------
-
-def parse_header(text: str, path=None) -> dict:
-    """The `#+` lines of a query as a dict. PyYAML's BaseLoader keeps every scalar a string ("2018" stays "2018",
-    as --param values are strings), so a header means the same here as in grlc."""
-    lines = []  # (line number in the file, YAML text)
-    for lineno, line in enumerate(text.splitlines(), 1):
-        stripped = line.lstrip()
-        if stripped.startswith("#+"):
-            body = stripped[2:]
-            lines.append((lineno, body[1:] if body.startswith(" ") else body))
-    if not any(body.strip() for _, body in lines):
-        return {}
-    import yaml
-
-    try:
-        meta = yaml.load("\n".join(body for _, body in lines), Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))
-    except yaml.YAMLError as e:
-        mark = getattr(e, "context_mark", None) or getattr(e, "problem_mark", None)
-        where = lines[min(mark.line, len(lines) - 1)][0] if mark is not None else lines[0][0]
-        problem = getattr(e, "problem", None) or str(e)
-        raise InputError(f"query header: {problem}", path, where) from None
-    if meta is None:
-        return {}
-    if not isinstance(meta, dict):
-        raise InputError("query header: expected 'key: value' lines", path, lines[0][0])
-    return meta
-
 
 # --- parameters -------------------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from pyoxigraph import Literal, NamedNode
 
 from jasic_kg.errors import QueryError
-from jasic_kg.io.rdfio import MAX_NESTING
+from jasic_kg.io.limits import BRACKETS, MAX_NESTING, NOT_BRACKETS, max_depth
 
 
 def sparql_error(err: Exception, sparql: str | None = None, line_offset: int = 0) -> str:
@@ -44,9 +44,7 @@ def check_query(sparql: str, *, allow_service: bool = False) -> None:
         raise QueryError(f"query is {size} bytes, over the limit of {MAX_QUERY_BYTES}")
     code = unescape_codepoints(code_text(sparql))
     marks = code.replace("<<", "(").replace(">>", ")").encode("utf-8", "surrogatepass")
-    from jasic_kg.io.rdfio import _BRACKETS, _NOT_BRACKETS, max_depth
-
-    depth = max_depth(marks.translate(_BRACKETS, _NOT_BRACKETS))
+    depth = max_depth(marks.translate(BRACKETS, NOT_BRACKETS))
     depth += max((len(m.group().replace(" ", "")) for m in _PREFIX_OPS.finditer(code)), default=0)
     if depth > MAX_NESTING:
         raise QueryError(f"query nests {depth} levels deep, over the limit of {MAX_NESTING}")

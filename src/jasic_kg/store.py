@@ -10,7 +10,6 @@ VALUES block built from validated RDF terms (pyoxigraph's term constructors vali
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import sys
@@ -25,20 +24,18 @@ from pyoxigraph import (
 )
 
 from jasic_kg import cache as disk_cache
-from jasic_kg.cache import CACHE_MIN_BYTES, default_cache_dir
+from jasic_kg.cache import CACHE_MIN_BYTES
 from jasic_kg.cache import cache_enabled as _cache_enabled
 from jasic_kg.io import resources
 from jasic_kg.errors import InputError, NetworkError, QueryError
-from jasic_kg.io.rdfio import (
-    DEFAULT_MAX_BYTES, check_file, load_graph, parser_input, rdf_format,
-    run_native,
-)
+from jasic_kg.io.native import run_native
+from jasic_kg.io.rdfio import DEFAULT_MAX_BYTES, check_file, rdf_format
+from jasic_kg.loading import Source, load, open_cached
 from jasic_kg.results import QueryResult
 from jasic_kg.sparql import _SERVICE, _query_form, check_query, code_text, inject_values, sparql_error, unescape_codepoints
 from jasic_kg.terms import PREFIXES
 
 _VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_CACHE_DUMP = "graph.nq"  # in a cache entry (jasic_kg.cache): the validated graph as N-Quads
 
 
 def _check_bindings(bindings: Mapping | None) -> dict:
@@ -101,51 +98,30 @@ class LocalStore(GraphStore):
         # `max_bytes` is the user's limit on their own files; the `shipped` files (loaded first) keep the default.
         # First the cheap checks (exists, a file, size); the content checks (binary, empty, nesting) read every
         # byte, so they run only before a parse: an input with a complete cache was checked when it was built.
-        self._limits = [DEFAULT_MAX_BYTES] * len(shipped) + [max_bytes] * len(files)
-        self.files = [check_file(f, limit, content=False) for f, limit in zip([*shipped, *files], self._limits)]
+        limits = [DEFAULT_MAX_BYTES] * len(shipped) + [max_bytes] * len(files)
+        self.files = [check_file(f, limit, content=False) for f, limit in zip([*shipped, *files], limits)]
         # Resolved once: a JSON-LD file's allowed contexts are fetched here, not again for the cache or the load.
-        formats = [rdf_format(path) for path in self.files]
-        self._sources = [(path, fmt, parser_input(path, fmt, allow_contexts)) for path, fmt in zip(self.files, formats)]
+        sources = [Source(path, rdf_format(path), limit, allow_contexts) for path, limit in zip(self.files, limits)]
         self.description = f"{len(self.files)} local file(s)"
         total = sum(f.stat().st_size for f in self.files)
-        use_cache = cache if cache is not None else (total >= CACHE_MIN_BYTES and _cache_enabled())
+        auto = cache is None and _cache_enabled()
+        # Big inputs get one entry for all the files. Below that, the shipped graph alone still gets its own: it is
+        # read by every command, and its entry reads in two thirds of the time of the strict parse and checks (the
+        # cold start of `query`, BENCHMARKS.md); the user's small files are parsed on top of it.
+        cached = sources if cache or (auto and total >= CACHE_MIN_BYTES) else sources[:len(shipped)] if auto else []
         self._cached = False
         self._store = None
-        if use_cache:
+        if cached:
             try:
-                self._store = self._open_cached(cache_dir)
+                self._store = open_cached(cache_dir, cached)
                 self._cached = True
             except disk_cache.CacheUnavailable as e:  # the cache is an optimisation: never a reason to fail
-                sys.stderr.write(f"jasic-kg: note: store cache not used ({e}); reading the files into memory\n")
+                if len(cached) > len(shipped):  # the shipped graph alone reads in a few ms more: no note for it
+                    sys.stderr.write(f"jasic-kg: note: store cache not used ({e}); reading the files into memory\n")
         if self._store is None:
-            self._store = self._load(Store())
-
-    # Loading ---------------------------------------------------------------------------------------------
-
-    def _load(self, store: Store, bulk: bool = False) -> Store:
-        for path, limit in zip(self.files, self._limits):
-            check_file(path, limit)  # the content checks, before any parser sees the file
-        for path, fmt, source in self._sources:
-            # bulk streams big files to disk; a plain load is transactional and faster for small ones.
-            load_graph(store, path, fmt, source, bulk=bulk)
-        return store
-
-    def _open_cached(self, cache_dir) -> Store:
-        """An in-memory store read from the cache entry of the inputs (keyed by their SHA-256): an unchanged big
-        input is strictly parsed and checked once, then read back from a validated N-Quads dump (measured at a
-        million triples: 1.5 s against 2.3 s for the strict parse and checks). Queries run in memory either way:
-        an on-disk (RocksDB) store was 3-6 times slower for the queries that scan the graph, read-only or
-        read-write (BENCHMARKS.md, "The store cache measured")."""
-        digests = [(hashlib.sha256(source["input"]).hexdigest() if "input" in source else _sha256_file(path))
-                   + str(fmt) for path, fmt, source in self._sources]
-
-        def build(folder: Path) -> tuple[Store, bytes]:
-            store = self._load(Store())  # strict parse and content checks, once
-            store.dump(str(folder / _CACHE_DUMP), RdfFormat.N_QUADS)
-            return store, f"{len(store)}\n".encode()  # the quad count, checked on every read
-
-        base = Path(cache_dir) if cache_dir else default_cache_dir()
-        return disk_cache.open_entry(base, disk_cache.entry_key(digests), build, _read_dump)
+            self._store = load(Store(), sources)
+        elif len(cached) < len(sources):
+            load(self._store, sources[len(cached):])
 
     # GraphStore ------------------------------------------------------------------------------------------
 
@@ -164,16 +140,17 @@ class LocalStore(GraphStore):
                     if "projection" not in str(e):
                         raise
                     res = self._store.query(inject_values(sparql, bound), prefixes=PREFIXES)
-                try:
-                    return _from_pyoxigraph(res, cancel)  # evaluation happens here, while iterating
-                except _Stopped:
-                    pass
-                res = None  # dropped on this thread: pyoxigraph's results may not leave it
-                raise QueryError("the query was stopped")
+                return _from_pyoxigraph(res, cancel)  # evaluation happens here, while iterating
+            except _Stopped:
+                failure = "the query was stopped"
             except SyntaxError as e:
-                raise QueryError(sparql_error(e, sparql)) from None
+                failure = sparql_error(e, sparql)
             except (OSError, RuntimeError) as e:
-                raise QueryError(f"query failed: {' '.join(str(e).split())}") from None
+                failure = f"query failed: {' '.join(str(e).split())}"
+            # Raised out here, not in the except blocks: there the error would keep the caught one as its context,
+            # whose traceback holds pyoxigraph's results, which may be dropped only on this thread.
+            res = None
+            raise QueryError(failure)
 
         # A big-stack thread (pyoxigraph recurses; some legal queries overflow 8 MiB), an optional deadline and
         # a memory bound; past either, `cancel` stops the iteration over results.
@@ -222,25 +199,6 @@ def _until(cancel, items) -> list:
             return out
         if cancel.is_set():
             raise _Stopped()
-
-
-def _read_dump(entry: Path) -> Store:
-    """A cache entry into memory. lenient: the dump was written by pyoxigraph from strictly parsed input, so the
-    IRI and literal validation is skipped (a third faster); the quad count guards against a damaged file."""
-    expected = int((entry / ".complete").read_text().strip() or -1)
-    store = Store()
-    store.load(path=str(entry / _CACHE_DUMP), format=RdfFormat.N_QUADS, lenient=True)
-    if len(store) != expected:
-        raise ValueError(f"{entry}: {len(store)} quads, {expected} expected")
-    return store
-
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 # --- endpoint ---------------------------------------------------------------------------------------------

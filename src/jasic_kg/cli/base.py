@@ -24,6 +24,27 @@ EPILOG = "Exit codes: " + "; ".join(f"{code} {what}" for code, what in EXIT_CODE
 
 
 class JasicGroup(click.Group):
+    """A group whose `lazy_commands` (name -> "module:attribute") are imported only when one is invoked or
+    listed (click's documented lazy-loading pattern), and whose errors end as one line and an exit code."""
+
+    def __init__(self, *args, lazy_commands: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = dict(lazy_commands or {})
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx, cmd_name):
+        if cmd_name not in self.commands and cmd_name in self.lazy_commands:
+            import importlib
+
+            module, attribute = self.lazy_commands[cmd_name].split(":")
+            command = getattr(importlib.import_module(module), attribute)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{self.lazy_commands[cmd_name]} is not a click command")
+            self.add_command(command, cmd_name)  # loaded once
+        return super().get_command(ctx, cmd_name)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -211,7 +232,7 @@ def emit(payload: bytes | str, output: str | None) -> None:
     if isinstance(payload, str):
         payload = payload.encode("utf-8")
     if output:
-        from jasic_kg.io.rdfio import write_bytes
+        from jasic_kg.io.atomic import write_bytes
 
         write_bytes(output, payload)
     else:
@@ -227,7 +248,7 @@ def emit_files(files: dict[str, bytes], output: str | None) -> None:
     if folder.exists() and not folder.is_dir():
         raise InputError("is a file; --output must be a folder for this export", folder)
     folder.mkdir(parents=True, exist_ok=True)
-    from jasic_kg.io.rdfio import write_bytes
+    from jasic_kg.io.atomic import write_bytes
 
     for name, payload in sorted(files.items()):
         write_bytes(folder / name, payload)

@@ -1,4 +1,4 @@
-"""`jasic-kg cache list | clear`: the on-disk store cache of big inputs (jasic_kg.cache)."""
+"""`jasic-kg cache list | clear`: the on-disk store cache and its memos (jasic_kg.cache, jasic_kg.memo)."""
 
 from __future__ import annotations
 
@@ -21,15 +21,17 @@ def _mb(size: int) -> str:
 
 @click.group(epilog=EPILOG)
 def cache():
-    """The on-disk store cache: inputs of 2 MiB or more are parsed once into a store kept here. Entries unused
-    for 30 days ($JASIC_KG_CACHE_MAX_AGE_DAYS) are removed, then the least recently used above 2 GiB in total
+    """The on-disk store cache: the shipped graph, and inputs of 2 MiB or more, are parsed once into an entry kept
+    here, as are validate's compiled shapes, beside three memos (parsed query headers, entry names by stat
+    signature, for inputs and for shapes). Entries unused for 30 days
+    ($JASIC_KG_CACHE_MAX_AGE_DAYS) are removed, then the least recently used above 2 GiB in total
     ($JASIC_KG_CACHE_MAX_BYTES), each time an entry is built."""
 
 
 @cache.command("list", epilog=EPILOG)
 @_folder_option
 def list_(cache_dir):
-    """Entries (least recently used first), their size and last use; builds in progress and stale ones."""
+    """Entries and memos (least recently used first), their size and last use; builds in progress and stale ones."""
     from jasic_kg.cache import default_cache_dir, entries
 
     folder = cache_dir or default_cache_dir()
@@ -44,7 +46,7 @@ def list_(cache_dir):
 @cache.command(epilog=EPILOG)
 @_folder_option
 def clear(cache_dir):
-    """Remove every entry and stale build; nothing else in the folder is touched."""
+    """Remove every entry, stale build and memo; nothing else in the folder is touched."""
     from jasic_kg.cache import clear as run
     from jasic_kg.cache import default_cache_dir
 

@@ -6,8 +6,8 @@ permutation of alike neighbours: exponential on a small clique, cubic and as dee
 pyoxigraph's implementation has no bound (as reported, a 3 KB clique of 12 blank nodes took 15 GB; a chain of
 200,000 blank nodes overflowed the stack), and runs in native code that neither a timeout nor Ctrl-C can stop.
 
-So: when every blank node is told apart at first degree, pyoxigraph canonicalises (no n-degree call; linear
-work). Otherwise this module runs the same algorithm in Python, counting its Hash N-Degree Quads calls (section
+So: when every blank node is told apart at first degree, or the blank nodes linked by quads form groups of at
+most SMALL_COMPONENT (the n-degree work is then a constant per blank node), pyoxigraph canonicalises. Otherwise this module runs the same algorithm in Python, counting its Hash N-Degree Quads calls (section
 4.8) and permutations against MAX_DEEP_STEPS and its recursion against MAX_DEPTH, as the spec's security
 considerations on "poison" graphs advise. It checks a deadline on each step and stops on Ctrl-C. Past the
 bound, `canonical_labels` raises CanonicalizationLimit and the caller falls back to `fallback_labels`:
@@ -45,8 +45,8 @@ def canonicalize(quads: Sequence[Quad], *, deadline: float | None = None, timeou
 
     `deadline` (time.monotonic()) bounds the work: past it, InputError naming `timeout`."""
     quads = list(dict.fromkeys(quads))
-    state = _State(quads)
-    if not state.shared:  # every blank node unique at first degree: pyoxigraph's linear path
+    state = None if _small_components(quads) else _State(quads)
+    if state is None or not state.shared:  # pyoxigraph's own code, where its work is bounded
         ds = Dataset(quads)
         ds.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
         return list(ds), True
@@ -56,7 +56,37 @@ def canonicalize(quads: Sequence[Quad], *, deadline: float | None = None, timeou
     except CanonicalizationLimit:
         labels = state.fallback_labels()
         canonical = False
-    return [_relabel(q, labels) for q in quads], canonical
+    replacement = {node: BlankNode(label) for node, label in labels.items()}
+    return [_relabel(q, replacement) for q in quads], canonical
+
+
+SMALL_COMPONENT = 4  # blank nodes linked by quads: in groups this small, Hash N-Degree Quads is cheap
+
+
+def _small_components(quads: Sequence[Quad]) -> bool:
+    """Whether the blank nodes linked to each other by quads form groups of at most SMALL_COMPONENT (and no
+    quoted triples). Hash N-Degree Quads only explores a blank node's group: its permutations and recursion are
+    then bounded by a constant per blank node, so pyoxigraph's unbounded implementation is safe to run (the
+    shipped graph's Web Annotation selectors come in pairs; Python's run of the same algorithm took twice as
+    long)."""
+    group: dict[BlankNode, list[BlankNode]] = {}
+    for q in quads:
+        subject, obj, graph = q.subject, q.object, q.graph_name
+        if type(obj) is Triple or type(subject) is Triple:
+            return False
+        nodes = [t for t in (subject, obj, graph) if type(t) is BlankNode]
+        if len(nodes) < 2:
+            continue
+        merged = group.get(nodes[0]) or [nodes[0]]
+        for node in nodes[1:]:
+            other = group.get(node) or [node]
+            if other is not merged:
+                merged.extend(n for n in other if n not in merged)
+        if len(merged) > SMALL_COMPONENT:
+            return False
+        for node in merged:
+            group[node] = merged
+    return True
 
 
 def _blank_nodes(term) -> Iterable[BlankNode]:
@@ -85,10 +115,14 @@ def _replace(term, mapping):
     return inner
 
 
-def _relabel(q: Quad, labels: dict[BlankNode, str]) -> Quad:
-    def new(b: BlankNode) -> BlankNode:
-        return BlankNode(labels[b])
-    return Quad(_replace(q.subject, new), q.predicate, _replace(q.object, new), _replace(q.graph_name, new))
+def _relabel(q: Quad, replacement: dict[BlankNode, BlankNode]) -> Quad:
+    subject, obj, graph = q.subject, q.object, q.graph_name
+    if type(obj) is Triple or type(subject) is Triple:
+        return Quad(_replace(subject, replacement.__getitem__), q.predicate, _replace(obj, replacement.__getitem__),
+                    _replace(graph, replacement.__getitem__))
+    return Quad(replacement[subject] if type(subject) is BlankNode else subject, q.predicate,
+                replacement[obj] if type(obj) is BlankNode else obj,
+                replacement[graph] if type(graph) is BlankNode else graph)
 
 
 def _sha256(text: str) -> str:
@@ -140,8 +174,12 @@ class _State:
             # the common case, inline: a subject, object or graph name that is a blank node
             s_blank, o_blank, g_blank = (type(subject) is BlankNode, type(obj) is BlankNode,
                                          type(graph) is BlankNode)
-            for node in dict.fromkeys(t for t, blank in ((subject, s_blank), (obj, o_blank), (graph, g_blank))
-                                      if blank):
+            nodes = [subject] if s_blank else []
+            if o_blank and obj not in nodes:
+                nodes.append(obj)
+            if g_blank and graph not in nodes:
+                nodes.append(graph)
+            for node in nodes:
                 self.quads_of[node].append(q)
                 marked[node].append(((_A if subject == node else _Z) if s_blank else subject, predicate,
                                      (_A if obj == node else _Z) if o_blank else obj,

@@ -4,8 +4,9 @@ Every RDF export is deterministic: blank nodes get canonical labels (RDFC-1.0, h
 quads are sorted, and only the prefixes the output uses are declared. Every RDF export parses back to a graph
 isomorphic to the source (tests/test_export.py checks each format).
 
-JSON-LD is compacted with the shipped context (context.py derives it from the ontology) by pyld; pyld never
-fetches anything: its document loader serves only the shipped context. CSV gives spreadsheet tables of the main
+JSON-LD is compacted with the shipped context (context.py derives it from the ontology): directly from the quads
+(jsonld_direct) when the context and the graph allow, else by pyld, which never fetches anything (its document
+loader serves only the shipped context). CSV gives spreadsheet tables of the main
 entity kinds.
 """
 

@@ -1,9 +1,13 @@
-"""JSON-LD: expanded, compacted with the shipped context (context.py derives it from the ontology) and framed, one
-document per entity. pyld never fetches anything: its document loader serves only the shipped context."""
+"""JSON-LD: compacted with the shipped context (context.py derives it from the ontology), and framed, one document
+per entity. pyld never fetches anything: its document loader serves only the shipped context.
+
+Two compactors give the same documents: the direct one (jsonld_direct) writes a whole graph in one pass for the
+contexts and graphs it handles (the shipped context, the default graph), without importing pyld; pyld compacts
+everything else (and frames), and is the reference the tests compare the direct one with."""
 
 from __future__ import annotations
 
-import re
+import contextlib
 
 import orjson
 from pyoxigraph import (
@@ -16,10 +20,12 @@ from pyoxigraph import (
     serialize,
 )
 
+from jasic_kg.errors import InputError
+from jasic_kg.export.jsonld_direct import NATIVE_TYPES, DirectCompactor, Unsupported, native
+from jasic_kg.export.rdf import canonical_quads
 from jasic_kg.terms import JKG
 
 CONTEXT_URL = "https://w3id.org/jasic-kg/context.jsonld"
-from jasic_kg.export.rdf import canonical_quads
 
 # --- JSON-LD ----------------------------------------------------------------------------------------------
 
@@ -111,268 +117,28 @@ def expanded_jsonld(quads: list[Quad]) -> list:
     return nodes
 
 
-def _processor(fast: bool = True):
-    """pyld's JSON-LD processor, made fast for what jasic-kg compacts; `fast=False` is pyld as it is (the
-    reference the tests compare with).
-
-    pyld spends its time choosing a term or CURIE for every IRI and every value, although the choice depends
-    on a few features of the value only, and walking its general compaction algorithm for each node. Two changes,
-    each proven by the tests to give byte-identical documents on the shipped graph, the benchmark graph and
-    generated graphs:
-
-    - IRI compaction is memoised on what pyld's own term selection reads from the value (value object: its
-      keys, @type, @language, @direction; node reference: whether its @id compacts to a term of that IRI);
-    - a flat node object of the kind pyoxigraph writes (@id, @type, and properties whose values are value
-      objects or node references) is compacted by a short loop that makes the same calls, in the same order, as
-      pyld's general algorithm, when the context has nothing that loop leaves out (scoped contexts, containers,
-      @nest, reverse terms). Anything else goes through pyld's algorithm unchanged.
-    """
-    jsonld = _pyld()
-
-    if not fast:
-        return jsonld.JsonLdProcessor()
-
-    class FastProcessor(jsonld.JsonLdProcessor):
-        def __init__(self):
-            super().__init__()
-            self._iris = {}
-            self._refs = {}
-            self._flat_contexts = {}
-            self._term_index = {}
-            self._plans = {}  # (property, @type, @language, @direction, size) -> (term, shape)
-            self._ref_plans = {}  # property, or (property, referenced IRI) -> how its references compact
-
-        def _value_signature(self, active_ctx, value):
-            if value is None:
-                return ()
-            if not isinstance(value, dict):
-                return None
-            if "@value" in value:
-                if any(k not in _VALUE_KEYS for k in value):
-                    return None
-                return ("v", tuple(sorted(value)), value.get("@type"), value.get("@language"),
-                        value.get("@direction"))
-            if len(value) == 1 and isinstance(value.get("@id"), str):
-                term = self._compact_iri(active_ctx, value["@id"], None, vocab=True)
-                mapping = active_ctx["mappings"].get(term)
-                return ("id", bool(term is not None and mapping and mapping["@id"] == value["@id"]))
-            return None
-
-        def _compact_iri(self, active_ctx, iri, value=None, vocab=False, base=None, reverse=False):
-            signature = self._value_signature(active_ctx, value)
-            if signature is None:
-                return super()._compact_iri(active_ctx, iri, value, vocab, base, reverse)
-            key = (id(active_ctx), iri, vocab, base, reverse, signature)
-            hit = self._iris.get(key)
-            if hit is None or hit[0] is not active_ctx:  # the context is kept alive, so its id is not reused
-                compacted = self._curie(active_ctx, iri, vocab) if value is None and not reverse else None
-                if compacted is None:
-                    compacted = super()._compact_iri(active_ctx, iri, value, vocab, base, reverse)
-                hit = self._iris[key] = (active_ctx, compacted)
-            return hit[1]
-
-        def _term_index_of(self, active_ctx):
-            """(prefix terms, inverse context), or None when a term contains ":". Without such terms, pyld's
-            test "the CURIE is usable" reduces to "the term is a prefix" (a CURIE can never be a term then)."""
-            index = self._term_index.get(id(active_ctx))
-            if index is None or index[0] is not active_ctx:
-                mappings = active_ctx["mappings"]
-                if any(":" in term for term in mappings):
-                    value = None
-                else:
-                    prefixes = [(term, d["@id"]) for term, d in mappings.items()
-                                if d is not None and d.get("@id") and d.get("_prefix")]
-                    value = (prefixes, self._get_inverse_context(active_ctx))
-                index = self._term_index[id(active_ctx)] = (active_ctx, value)
-            return index[1]
-
-        def _curie(self, active_ctx, iri, vocab):
-            """pyld's CURIE step for an IRI that no term matches, with the terms indexed by IRI instead of
-            scanned (the scan over every term, once per node IRI, was most of the time). None: not this case,
-            or no CURIE (pyld decides then)."""
-            if not isinstance(iri, str) or iri.startswith("@"):
-                return None
-            index = self._term_index_of(active_ctx)
-            if index is None:
-                return None
-            prefixes, inverse = index
-            if vocab and (iri in inverse or "@vocab" in active_ctx):
-                return None  # term selection or @vocab may apply: pyld's own path
-            candidate = None
-            for term, prefix_iri in prefixes:
-                if iri.startswith(prefix_iri) and iri != prefix_iri:
-                    curie = term + ":" + iri[len(prefix_iri):]
-                    if candidate is None or (len(curie), curie) < (len(candidate), candidate):
-                        candidate = curie
-            return candidate
-
-        def _compact_value(self, active_ctx, active_property, value, options):
-            if "@value" in value or len(value) != 1:
-                return super()._compact_value(active_ctx, active_property, value, options)
-            key = (id(active_ctx), active_property, value["@id"], options.get("base"))
-            hit = self._refs.get(key)
-            if hit is None or hit[0] is not active_ctx:
-                hit = self._refs[key] = (active_ctx, super()._compact_value(active_ctx, active_property, value,
-                                                                            options))
-            return hit[1]
-
-        def _flat_context(self, active_ctx) -> bool:
-            ok = self._flat_contexts.get(id(active_ctx))
-            if ok is None or ok[0] is not active_ctx:
-                plain = "previousContext" not in active_ctx and all(
-                    d is None or not (d.get("reverse") or any(k in d for k in ("@context", "@container", "@nest")))
-                    for d in active_ctx["mappings"].values())
-                ok = self._flat_contexts[id(active_ctx)] = (active_ctx, plain)
-            return ok[1]
-
-        def _compact(self, active_ctx, active_property, element, options):
-            if (active_property is None and isinstance(element, dict) and not options.get("link")
-                    and options.get("compactArrays") and self._flat_context(active_ctx)):
-                try:
-                    return self._compact_flat_node(active_ctx, element, options)
-                except _NotFlat:
-                    pass
-            return super()._compact(active_ctx, active_property, element, options)
-
-        def _compact_flat_node(self, active_ctx, element, options):
-            """What pyld's _compact does for a flat node object, with its decisions memoised: the term for a
-            property and the shape of a compacted value depend on the property and the value's @type,
-            @language and @direction only (for a node reference: on the referenced IRI)."""
-            node_id = element.get("@id")
-            if not isinstance(node_id, str) or len(element) == 1 or "@value" in element:
-                raise _NotFlat
-            plans, refs = self._plans, self._ref_plans
-            inverse = self._get_inverse_context(active_ctx)
-            simple = self._term_index_of(active_ctx) is not None and "@vocab" not in active_ctx
-            base = options.get("base", "")
-            rval = {}
-            for prop, values in sorted(element.items()):  # pyld's order
-                if prop == "@id":
-                    rval[self._compact_iri(active_ctx, "@id")] = self._compact_iri(
-                        active_ctx, values, vocab=False, base=options.get("base", ""))
-                    continue
-                if prop == "@type":
-                    if not (isinstance(values, list) and values and all(isinstance(t, str) for t in values)):
-                        raise _NotFlat
-                    types = [self._compact_iri(active_ctx, t, vocab=True) for t in values]
-                    rval[self._compact_iri(active_ctx, "@type")] = types[0] if len(types) == 1 else types
-                    continue
-                if prop[:1] == "@" or not isinstance(values, list) or not values:
-                    raise _NotFlat
-                for item in values:
-                    if not isinstance(item, dict):
-                        raise _NotFlat
-                    literal = item.get("@value")
-                    if literal is not None:
-                        if not isinstance(literal, str) or any(k not in _VALUE_KEYS for k in item):
-                            raise _NotFlat
-                        sig = (prop, item.get("@type"), item.get("@language"), item.get("@direction"), len(item))
-                        plan = plans.get(sig)
-                        if plan is None:
-                            plan = plans[sig] = self._value_plan(active_ctx, prop, item, options)
-                        term, shape = plan
-                        compacted = literal if shape is None else {k: (literal if v is _VALUE else v)
-                                                                   for k, v in shape}
-                    else:
-                        ref = item.get("@id")
-                        if len(item) != 1 or not isinstance(ref, str):
-                            raise _NotFlat
-                        if ref in inverse or not simple:
-                            # the reference itself may be a term: pyld's selection, memoised per pair
-                            plan = refs.get((prop, ref))
-                            if plan is None:
-                                term = self._compact_iri(active_ctx, prop, item, vocab=True, reverse=False)
-                                plan = refs[(prop, ref)] = (term, self._compact_value(active_ctx, term, item,
-                                                                                      options))
-                            term, compacted = plan
-                        else:
-                            # Not a term's IRI (and no term has a ":" or the context a @vocab): pyld's choice of
-                            # term and form is the same for every such reference of `prop`.
-                            plan = refs.get(prop)
-                            if plan is None:
-                                plan = refs[prop] = self._reference_plan(active_ctx, prop, item)
-                            term, vocab_ref, wrap = plan
-                            compacted = self._compact_iri(active_ctx, ref, vocab=vocab_ref, base=base)
-                            if wrap is not None:
-                                compacted = {wrap: compacted}
-                    if term in rval:  # pyld's add_value (propertyIsArray false, duplicates allowed)
-                        existing = rval[term]
-                        if isinstance(existing, list):
-                            existing.append(compacted)
-                        else:
-                            rval[term] = [existing, compacted]
-                    else:
-                        rval[term] = compacted
-            return rval
-
-        def _reference_plan(self, active_ctx, prop, item):
-            """pyld's _compact_value for a node reference, as a plan: the term, whether the IRI compacts with
-            vocab (a term coerced to @vocab), and the key it is wrapped in when the term is not coerced."""
-            term = self._compact_iri(active_ctx, prop, item, vocab=True, reverse=False)
-            coerced = jsonld.JsonLdProcessor.get_context_value(active_ctx, term, "@type")
-            wrap = None if coerced in ("@id", "@vocab") else self._compact_iri(active_ctx, "@id")
-            return term, coerced == "@vocab", wrap
-
-        def _value_plan(self, active_ctx, prop, item, options):
-            """The term and the compacted shape of every value object like `item` under `prop`, found by
-            compacting it once with a stand-in @value (pyld's result depends on the value only through its
-            @type, @language, @direction and its being a string)."""
-            term = self._compact_iri(active_ctx, prop, item, vocab=True, reverse=False)
-            probe = dict(item, **{"@value": _PROBE})
-            compacted = super()._compact_value(active_ctx, term, probe, options)
-            if compacted == _PROBE:
-                return term, None
-            if not isinstance(compacted, dict) or list(compacted.values()).count(_PROBE) != 1:
-                raise _NotFlat
-            return term, tuple((k, _VALUE if v == _PROBE else v) for k, v in compacted.items())
-
-    return FastProcessor()
-
-
-_VALUE_KEYS = frozenset(("@value", "@type", "@language", "@direction"))
-_PROBE = "\x00jasic-kg compaction probe\x00"  # a string no literal of a graph is (NUL ends the probe)
-_VALUE = object()  # where the literal goes in a value shape
-
-
-class _NotFlat(Exception):
-    """The node is not of the flat kind the fast loop handles: pyld's general algorithm takes it."""
-
-
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_NATIVE_TYPES = {"xsd:boolean", _XSD + "boolean", "xsd:integer", _XSD + "integer"}
-_CANONICAL_INTEGER = re.compile(r"0|-?[1-9][0-9]{0,14}")  # and within JSON's exact integers (2^53)
-
-
-def _native(text: str, datatype: str):
-    """The JSON value of a canonical xsd:boolean or xsd:integer lexical form, else None (a non-canonical form
-    such as "1" or "007" would come back as a different literal: it keeps its string form)."""
-    if datatype.endswith("boolean"):
-        return {"true": True, "false": False}.get(text)
-    return int(text) if _CANONICAL_INTEGER.fullmatch(text) else None
+def _native_item(item, coerced):
+    """The JSON value for one compacted value, or None to keep it."""
+    kind = type(item)
+    if kind is str:
+        return native(item, coerced) if coerced else None
+    if kind is dict and coerced is None and len(item) == 2:
+        datatype = item.get("@type")  # a list for a node object of several types
+        if type(datatype) is str and datatype in NATIVE_TYPES and type(item.get("@value")) is str:
+            return native(item["@value"], datatype)
+    return None
 
 
 def native_values(node, ctx: dict):
     """Booleans and integers as JSON true/false and numbers (in place), where that reads back as the same
     literal: a string under a term coerced to xsd:boolean/xsd:integer, or a {"@value", "@type"} object of
-    those types under a key without coercion (JSON-LD turns a JSON number or boolean into that datatype)."""
+    those types under a key without coercion (JSON-LD turns a JSON number or boolean into that datatype).
+    The direct compactor does the same while it writes each value."""
     # key -> its coercion: a native type, "" for any other coercion; keys not listed are not coerced
-    coercion = {key: (d["@type"] if d["@type"] in _NATIVE_TYPES else "") for key, d in ctx.items()
+    coercion = {key: (d["@type"] if d["@type"] in NATIVE_TYPES else "") for key, d in ctx.items()
                 if isinstance(d, dict) and "@type" in d}
     _native_walk(node, coercion)
     return node
-
-
-def _native_item(item, coerced):
-    """The JSON value for one compacted value, or None to keep it (a million-triple document has a few million
-    values: this is kept to type checks and dict lookups)."""
-    kind = type(item)
-    if kind is str:
-        return _native(item, coerced) if coerced else None
-    if kind is dict and coerced is None and len(item) == 2:
-        datatype = item.get("@type")
-        if datatype in _NATIVE_TYPES and type(item.get("@value")) is str:
-            return _native(item["@value"], datatype)
-    return None
 
 
 def _native_walk(node, coercion: dict) -> None:
@@ -401,17 +167,65 @@ def _native_walk(node, coercion: dict) -> None:
                 _native_walk(value, coercion)
 
 
-def compact_jsonld(quads: list[Quad], *, fast: bool = True) -> dict:
+def _direct_compactor(ctx: dict) -> DirectCompactor | None:
+    """The direct compactor for `ctx`, kept between calls (the site compacts a page at a time), or None when
+    `ctx` has something it does not handle."""
+    key = orjson.dumps(ctx)
+    if key not in _COMPACTORS:
+        if len(_COMPACTORS) >= 4:  # a process uses the shipped context, seldom another
+            _COMPACTORS.clear()
+        try:
+            _COMPACTORS[key] = DirectCompactor(ctx)
+        except Unsupported:
+            _COMPACTORS[key] = None
+    return _COMPACTORS[key]
+
+
+_COMPACTORS: dict[bytes, DirectCompactor | None] = {}
+
+
+def compact_jsonld(quads: list[Quad], *, direct: bool = True) -> dict:
+    """The quads (sorted, as rdf.canonical_quads gives them) compacted with the shipped context, as
+    {"@context", "@graph"}, with canonical booleans and integers as JSON values. `direct=False`: pyld's
+    compaction, whatever the graph (the reference)."""
     from jasic_kg.export.context import load_context
 
     ctx = load_context()
-    # skipExpansion: pyoxigraph's output is already expanded JSON-LD; expanding it again costs a second.
-    doc = _processor(fast).compact(expanded_jsonld(quads), {"@context": ctx},
-                               {"documentLoader": _document_loader, "skipExpansion": True})
+    compactor = _direct_compactor(ctx) if direct else None
+    if compactor is not None:
+        try:
+            return compactor.document(quads)
+        except Unsupported:
+            pass  # named graphs, directional strings, an IRI read as a CURIE: pyld decides
+    return compact_with_pyld(quads, ctx)
+
+
+def compact_with_pyld(quads: list[Quad], ctx: dict) -> dict:
+    """What compact_jsonld gives, by pyld's general compaction of the expanded quads with context `ctx`."""
+    # skipExpansion: the expanded form is built from the quads; expanding it again costs a second.
+    jsonld = _pyld()
+    with _iri_errors(jsonld):
+        doc = jsonld.JsonLdProcessor().compact(expanded_jsonld(quads), {"@context": ctx},
+                                               {"documentLoader": _document_loader, "skipExpansion": True})
     if "@graph" not in doc:  # a single node compacts without @graph; keep one shape for consumers
         body = {k: v for k, v in doc.items() if k != "@context"}
         doc = {"@context": doc["@context"], "@graph": [body] if body else []}
     return native_values(doc, ctx)
+
+
+@contextlib.contextmanager
+def _iri_errors(jsonld):
+    """pyld refuses an IRI whose scheme is a prefix of the context (`jkg:x` would read back as a compact IRI):
+    the user's data, not a bug, so a one-line InputError (exit 2) instead of pyld's error."""
+    try:
+        yield
+    except jsonld.JsonLdError as e:
+        if e.code != "IRI confused with prefix":
+            raise
+        details = e.details or {}
+        raise InputError(f"JSON-LD cannot hold the IRI <{details.get('iri')}>: with the shipped context it would read "
+                         f"as a compact IRI of the prefix {details.get('term')!r}; export as turtle, trig, nt or nq"
+                         ) from None
 
 
 def _dump(doc) -> bytes:
@@ -457,8 +271,9 @@ def framed_jsonld(store, kind: str) -> dict[str, dict]:
         nquads = serialize(quads, format=RdfFormat.N_QUADS).decode("utf-8")
         # pyld's from_rdf turns rdf:type into @type, which framing needs to leave classes unembedded.
         expanded = jsonld.from_rdf(nquads, {"format": "application/n-quads"})
-        framed = jsonld.frame(expanded, {"@context": ctx, "@id": iri.value, "@embed": "@once", "claims": {}},
-                              {"documentLoader": _document_loader})
+        with _iri_errors(jsonld):
+            framed = jsonld.frame(expanded, {"@context": ctx, "@id": iri.value, "@embed": "@once", "claims": {}},
+                                  {"documentLoader": _document_loader})
         slug = iri.value.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
         docs[slug] = native_values(framed, ctx)
     return docs

@@ -34,12 +34,16 @@ def canonical_quads(quads: Iterable[Quad | Triple], *, timeout: float | None = N
     The canonicalizer's work is bounded (export/canon.py): past the bound the labels are deterministic but not
     canonical, and a warning says so; past `timeout` seconds, InputError."""
     plain, with_blank = [], []
+    named = False
     for q in quads:
         if not isinstance(q, Quad):
             q = Quad(q.subject, q.predicate, q.object, DefaultGraph())
+        graph = q.graph_name
+        if type(graph) is not DefaultGraph:
+            named = True
         # a quoted triple may hide a blank node: it goes to the canonicalizer too
         blank = isinstance(q.subject, (BlankNode, Triple)) or isinstance(q.object, (BlankNode, Triple)) or \
-            isinstance(q.graph_name, BlankNode)
+            isinstance(graph, BlankNode)
         (with_blank if blank else plain).append(q)
     if with_blank:
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -49,7 +53,17 @@ def canonical_quads(quads: Iterable[Quad | Triple], *, timeout: float | None = N
                              f"need more than {MAX_DEEP_STEPS} steps (or recursion deeper than {MAX_DEPTH}) to "
                              "label canonically (RDFC-1.0); the output is deterministic for this input only\n")
         plain.extend(labelled)
-    return sorted(plain, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+    # The order is (graph, subject, predicate, object) as N-Quads terms. Within one graph that is the order of
+    # the quad's own N-Quads text (str(q)): a term never continues another, except a blank-node label (or a
+    # language tag) a longer one, and the space that follows it sorts before any character that could continue
+    # it. One string per quad instead of four: a third of the time at a million quads.
+    if named:
+        return sorted(plain, key=_graph_then_text)
+    return sorted(plain, key=str)
+
+
+def _graph_then_text(q: Quad) -> tuple[str, str]:
+    return str(q.graph_name), str(q)
 
 
 def used_prefixes(quads: Iterable[Quad]) -> dict[str, str]:

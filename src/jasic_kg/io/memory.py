@@ -2,7 +2,7 @@
 
 A query whose patterns share no variable (a cartesian product) grows its result without bound: on the shipped
 graph about 50 MB a second, 11 GB before the 300 s default timeout. The timeout alone is no guard, so the
-thread that waits for a query (io.rdfio.run_native) also watches the resident size and stops the query past
+thread that waits for a query (io.native.run_native) also watches the resident size and stops the query past
 the limit: min(4 GiB, half the machine's memory) by default, JASIC_KG_MAX_MEMORY_MB to change it (0: no limit).
 A million-triple graph and its queries stay under 0.9 GB (BENCHMARKS.md). Linux only (/proc/self/statm);
 elsewhere there is no memory bound, only the timeout.

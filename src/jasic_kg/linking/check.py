@@ -133,7 +133,7 @@ def write_statuses(links_file: Path, report: CheckReport, today: dt.date | None 
     link_* keys of `other` change; the header and every other cell stay as they were. Returns the number of rows
     updated and whether links.ttl was regenerated."""
     from jasic_kg import links as links_module
-    from jasic_kg.io.rdfio import write_bytes
+    from jasic_kg.io.atomic import write_bytes
 
     today = (today or dt.date.today()).isoformat()
     lines = links_file.read_text(encoding="utf-8").splitlines()

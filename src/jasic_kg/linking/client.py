@@ -70,7 +70,7 @@ class SparqlClient:
         if self.contact is not None and (not self.contact.strip() or not self.contact.isprintable()):
             raise InputError(f"--contact must be one printable line: {self.contact!r}")
         if self.cache_dir is None:
-            from jasic_kg.store import default_cache_dir
+            from jasic_kg.cache import default_cache_dir
 
             self.cache_dir = default_cache_dir() / "sparql"
         if os.environ.get("JASIC_KG_CACHE", "1") in ("0", "no", "false"):
@@ -202,7 +202,7 @@ class SparqlClient:
     def _store(self, key: str, raw: bytes) -> None:
         if not self.use_cache:
             return
-        from jasic_kg.io.rdfio import write_bytes
+        from jasic_kg.io.atomic import write_bytes
 
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)

@@ -145,29 +145,11 @@ def render_entity_page(site, iri: str) -> bytes | None:
 
 
 def page_jsonld(graphs) -> list[dict]:
-    """Each graph (a page's triples) as the document `export.jsonld.compact_jsonld` makes of it, in one
-    compaction: pyld's compaction treats each top-level node on its own, so compacting every page's nodes in
-    one array and cutting the result back into pages gives the same documents, without setting up the context
-    and the processor's memo once per page (1.3 s of the build, against 0.2 s)."""
-    from jasic_kg.export.context import load_context
-    from jasic_kg.export.jsonld import _document_loader, _processor, expanded_jsonld, native_values
+    """Each graph (a page's triples) as the document `export.jsonld.compact_jsonld` makes of it."""
+    from jasic_kg.export.jsonld import compact_jsonld
     from jasic_kg.export.rdf import canonical_quads
 
-    ctx = load_context()
-    expanded = [expanded_jsonld(canonical_quads(triples)) for triples in graphs]
-    everything = [node for nodes in expanded for node in nodes]
-    if not everything:
-        return [{"@context": ctx, "@graph": []} for _ in expanded]
-    doc = _processor(True).compact(everything, {"@context": ctx},
-                                   {"documentLoader": _document_loader, "skipExpansion": True})
-    compacted = doc["@graph"] if "@graph" in doc else [{k: v for k, v in doc.items() if k != "@context"}]
-    if len(compacted) != len(everything):  # pyld keeps one compacted node per node, in order
-        raise RuntimeError(f"JSON-LD compaction gave {len(compacted)} nodes for {len(everything)}")
-    out, at = [], 0
-    for nodes in expanded:
-        out.append(native_values({"@context": doc["@context"], "@graph": compacted[at:at + len(nodes)]}, ctx))
-        at += len(nodes)
-    return out
+    return [compact_jsonld(canonical_quads(triples)) for triples in graphs]
 
 
 def _views():
@@ -211,7 +193,7 @@ def _previous_site(out: Path) -> tuple[set[str], list[str]]:
 def _write_tree(folder: Path, files: dict[str, bytes]) -> None:
     """Write the files into `folder`, a new private folder that only this build knows of and that is renamed
     into place whole (or deleted) afterwards: that rename is what makes the site's update atomic, so the files
-    are written directly, not each through io.rdfio.atomic_write (whose fsync per file would more than double
+    are written directly, not each through io.atomic.atomic_write (whose fsync per file would more than double
     the build's time). tests/test_atomic_writes.py allows this one function."""
     for name, payload in files.items():
         target = folder / name

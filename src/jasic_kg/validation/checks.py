@@ -3,7 +3,6 @@ ontology/checks/*-violation.rq, and the built-in checks written in Python (BUILT
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -15,22 +14,49 @@ from jasic_kg.validation.report import SEVERITIES, ValidationFinding
 
 # --- meta-checks: where SHACL passes silently -------------------------------------------------------------
 
-def _shacl_terms() -> frozenset[str]:
-    """The SHACL vocabulary's local names, from rdflib's SH (SHACL Core, SHACL-SPARQL and SHACL-AF, e.g.
-    sh:resultAnnotation), plus the SHACL 1.2 drafts' terms it does not have yet."""
-    from rdflib.namespace import SH as RDFLIB_SH
-
-    names = set(RDFLIB_SH.__annotations__) | {n for n in RDFLIB_SH._extras if "-" not in n}
-    # SHACL 1.2 Core/Node Expressions drafts (https://www.w3.org/TR/shacl12-core/), not in rdflib 7.
-    return frozenset(names | {"memberShape", "reificationRequired", "reifierShape", "singleLine",
-                              "targetValidator", "values"})
+# The SHACL vocabulary's local names as rdflib 7 knows them (SHACL Core, SHACL-SPARQL and SHACL-AF, e.g.
+# sh:resultAnnotation; tests/test_checks.py keeps this list equal to rdflib's SH), written out so that `validate`
+# need not import rdflib; plus the SHACL 1.2 drafts' terms rdflib does not have yet
+# (https://www.w3.org/TR/shacl12-core/).
+RDFLIB_SHACL_TERMS = frozenset("""
+    AbstractResult AndConstraintComponent BlankNode BlankNodeOrIRI BlankNodeOrLiteral ClassConstraintComponent
+    ClosedConstraintComponent ConstraintComponent DatatypeConstraintComponent DisjointConstraintComponent
+    EqualsConstraintComponent ExpressionConstraintComponent Function HasValueConstraintComponent IRI
+    IRIOrLiteral InConstraintComponent Info JSConstraint JSConstraintComponent JSExecutable JSFunction JSLibrary
+    JSRule JSTarget JSTargetType JSValidator LanguageInConstraintComponent LessThanConstraintComponent
+    LessThanOrEqualsConstraintComponent Literal MaxCountConstraintComponent MaxExclusiveConstraintComponent
+    MaxInclusiveConstraintComponent MaxLengthConstraintComponent MinCountConstraintComponent
+    MinExclusiveConstraintComponent MinInclusiveConstraintComponent MinLengthConstraintComponent
+    NodeConstraintComponent NodeKind NodeKindConstraintComponent NodeShape NotConstraintComponent
+    OrConstraintComponent Parameter Parameterizable PatternConstraintComponent PrefixDeclaration
+    PropertyConstraintComponent PropertyGroup PropertyShape QualifiedMaxCountConstraintComponent
+    QualifiedMinCountConstraintComponent ResultAnnotation Rule SPARQLAskExecutable SPARQLAskValidator
+    SPARQLConstraint SPARQLConstraintComponent SPARQLConstructExecutable SPARQLExecutable SPARQLFunction
+    SPARQLRule SPARQLSelectExecutable SPARQLSelectValidator SPARQLTarget SPARQLTargetType SPARQLUpdateExecutable
+    Severity Shape Target TargetType TripleRule UniqueLangConstraintComponent ValidationReport ValidationResult
+    Validator Violation Warning XoneConstraintComponent alternativePath and annotationProperty annotationValue
+    annotationVarName ask class closed condition conforms construct datatype deactivated declare defaultValue
+    description detail disjoint entailment equals expression filterShape flags focusNode group hasValue
+    ignoredProperties in intersection inversePath js jsFunctionName jsLibrary jsLibraryURL labelTemplate
+    languageIn lessThan lessThanOrEquals maxCount maxExclusive maxInclusive maxLength message minCount
+    minExclusive minInclusive minLength name namespace node nodeKind nodeValidator nodes not object
+    oneOrMorePath optional or order parameter path pattern predicate prefix prefixes property propertyValidator
+    qualifiedMaxCount qualifiedMinCount qualifiedValueShape qualifiedValueShapesDisjoint result resultAnnotation
+    resultMessage resultPath resultSeverity returnType rule select severity shapesGraph shapesGraphWellFormed
+    sourceConstraint sourceConstraintComponent sourceShape sparql subject suggestedShapesGraph target
+    targetClass targetNode targetObjectsOf targetSubjectsOf this union uniqueLang update validator value xone
+    zeroOrMorePath zeroOrOnePath
+""".split())
+SHACL_12_TERMS = frozenset({"memberShape", "reificationRequired", "reifierShape", "singleLine", "targetValidator",
+                            "values"})
+SHACL_TERMS = RDFLIB_SHACL_TERMS | SHACL_12_TERMS
 _SHACLISH = re.compile(r"(?i)(w3c?\.org/ns/shacl|/shacl[#/]?$|/shacl#)")
 
 
 def meta_findings(data: Store, shapes: Store, shape_files: dict) -> list[ValidationFinding]:
     out = []
     # 1. SHACL namespace and term typos: an unknown sh: term or a near-miss namespace is silently ignored.
-    seen, shacl_terms = set(), _shacl_terms()
+    seen, shacl_terms = set(), SHACL_TERMS
     for q in shapes:
         for term in (q.subject, q.predicate, q.object, getattr(q.object, "datatype", None)):
             if not isinstance(term, NamedNode) or term.value in seen:
@@ -41,6 +67,8 @@ def meta_findings(data: Store, shapes: Store, shape_files: dict) -> list[Validat
             if iri.startswith(SH):
                 local = iri[len(SH):]
                 if local not in shacl_terms and not local.endswith("ConstraintComponent"):
+                    import difflib  # only for a typo's hint
+
                     hint = difflib.get_close_matches(local, sorted(shacl_terms), 1)
                     out.append(ValidationFinding(
                         "meta", "Violation", f"sh:{local} is not a SHACL term"
@@ -230,6 +258,17 @@ def duplicate_label_findings(data: Store) -> list[ValidationFinding]:
     return out
 
 
+def _has_word(text: str, word: str, rx: re.Pattern) -> bool:
+    """rx.search(text) for rx = \\b<word>\\b, faster on long texts: a match can only start where str.find finds
+    the word (a regex that begins with \\b scans every position of the 30 kB of quotes, 20 ms for the lexicon)."""
+    at = text.find(word)
+    while at != -1:
+        if rx.match(text, at):
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
 def _english(literal: Literal) -> bool:
     """SPARQL langMatches(lang(?l), "en")."""
     lang = (literal.language or "").lower()
@@ -259,7 +298,10 @@ def definition_unquoted_term_findings(data: Store) -> list[ValidationFinding]:
                                                                              DefaultGraph())
                        if isinstance(q.object, Literal))
     patterns = {w: re.compile(r"\b" + re.escape(w) + r"\b") for w in UNQUOTED_TERM_LEXICON}
-    unquoted = {w: rx for w, rx in patterns.items() if not rx.search(quotes)}
+    unquoted = {w: rx for w, rx in patterns.items() if not _has_word(quotes, w, rx)}
+    # One pass over a text finds whether any unquoted word is in it (most texts have none); only those are
+    # searched word by word.
+    any_unquoted = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in unquoted) + r")\b") if unquoted else None
     out = []
     for prop in _VOCABULARY_TEXT:
         for q in data.quads_for_pattern(None, prop, None, DefaultGraph()):
@@ -267,6 +309,8 @@ def definition_unquoted_term_findings(data: Store) -> list[ValidationFinding]:
                     and isinstance(q.object, Literal)):
                 continue
             text = q.object.value.lower()
+            if any_unquoted is None or not any_unquoted.search(text):
+                continue
             for word, rx in unquoted.items():
                 if rx.search(text):
                     out.append(ValidationFinding(

@@ -3,9 +3,9 @@ the reference. Both return ValidationFindings in pyoxigraph terms; ENGINES is th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from pyoxigraph import Store
+from pyoxigraph import NamedNode, Store
 
 from jasic_kg.errors import InputError
 from jasic_kg.terms import PREFIXES, show
@@ -24,6 +24,7 @@ def _to_rdflib_graph(store: Store):
 
 
 def _sev(term) -> str:
+    """The severity's local name (an rdflib term or an IRI string)."""
     name = str(term).rsplit("#", 1)[-1] if term is not None else "Violation"
     return name if name in SEVERITIES else "Violation"
 
@@ -84,19 +85,45 @@ def _finding(f) -> ValidationFinding:
                              shape=from_rdflib(f.source_shape), component=from_rdflib(f.constraint_component))
 
 
-def run_native(data: Store, shapes: Store, inference: str = "none",
-               fallback: list | None = None) -> list[ValidationFinding]:
-    """The SPARQL-compiled engine of shacl_native.py (its findings carry rdflib terms). The shapes it hands
-    to pySHACL are appended to `fallback` as (shape, reason)."""
+def run_native(data: Store, shapes: Store, inference: str = "none", fallback: list | None = None,
+               shape_quads: list | None = None, shape_paths: Sequence = ()) -> list[ValidationFinding]:
+    """The SPARQL-compiled engine (compiled.py; compiled by shacl_compiler, cached by shapes_cache), in pyoxigraph
+    terms throughout.
+    `shape_quads`: the shapes' quads as parsed (validate.read_shapes) from the files `shape_paths`, which lets the
+    compiled shapes come from the cache; without them the shapes are compiled here. The shapes it hands to pySHACL are appended to
+    `fallback` as (shape, reason)."""
     if inference != "none":
         raise InputError("--inference rdfs needs --engine pyshacl (the native engine validates the graph as stated)")
-    from jasic_kg.terms import from_rdflib
-    from jasic_kg.validation import shacl_native
+    from jasic_kg.validation import compiled, shapes_cache
 
-    result = shacl_native.validate(data, _to_rdflib_graph(shapes))
-    if fallback is not None:
-        fallback.extend((show(from_rdflib(shape), PREFIXES), reason) for shape, reason in result.fallback_shapes)
-    return [_finding(f) for f in result.findings]
+    if shape_quads is None:
+        shapes_compiled = shapes_cache.compile_quads(list(shapes), use_cache=False)
+    else:
+        shapes_compiled = shapes_cache.compile_quads(shape_quads, paths=shape_paths)
+    result = compiled.run(data, shapes_compiled)
+    findings = [ValidationFinding("shacl", _sev(c.severity.value if c.severity is not None else None), c.message,
+                                  focus=focus, path=path if path is not None else c.path, value=value,
+                                  shape=c.shape, component=NamedNode(c.component))
+                for c, focus, value, path in result.rows]
+    if result.fallback:
+        from jasic_kg.terms import to_rdflib
+        from jasic_kg.validation import shacl_native
+
+        if fallback is not None:
+            fallback.extend((show(shape, PREFIXES), reason) for shape, reason in result.fallback)
+        findings += [_finding(f) for f in shacl_native.run_pyshacl(
+            _to_rdflib_graph(data), _to_rdflib_graph(shapes), only_shapes={to_rdflib(s) for s, _ in result.fallback})]
+    findings.sort(key=_sort_key)
+    return findings
+
+
+# The order shacl_native gives its findings in (the rdflib terms' type names and strings), kept for pyoxigraph terms.
+_RDFLIB_KIND = {"NamedNode": "URIRef", "BlankNode": "BNode", "Literal": "Literal"}
+
+
+def _sort_key(f: ValidationFinding) -> tuple:
+    return tuple("" if t is None else f"{_RDFLIB_KIND[type(t).__name__]}:{t.value}"
+                 for t in (f.focus, f.path, f.component, f.shape, f.value))
 
 
 # name -> engine(data, shapes, inference) -> findings. --engine choices come from here.

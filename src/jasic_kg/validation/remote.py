@@ -86,7 +86,7 @@ def validate_endpoint(endpoint: str, *, graph: str | None = None, timeout: float
     report = ValidationReport(
         files=[str(p) for p in shape_paths], engine=f"native, as SPARQL at {where}", inference="none",
         checks=[p.stem for p in checks] + [f"{name}-violation" for name in BUILTIN_CHECKS])
-    shapes, shape_files_of = local.read_shapes(shape_paths, report.findings, step)
+    shapes, shape_files_of, shape_quads = local.read_shapes(shape_paths, report.findings, step)
     if report.findings:
         return report
     step(f"counting the triples at {endpoint}")
@@ -94,7 +94,8 @@ def validate_endpoint(endpoint: str, *, graph: str | None = None, timeout: float
     report.data, report.shapes_graph = remote, shapes
     report.shapes = local.shape_count(shapes)
     report.findings += local.validate_store(remote, shapes, check_files=checks, shape_files_of=shape_files_of,
-                                            fallback=report.fallback_shapes, progress=step)
+                                            fallback=report.fallback_shapes, progress=step, shape_quads=shape_quads,
+                                            shape_paths=shape_paths)
     return report
 
 

@@ -1,5 +1,6 @@
 """The SHACL Core compiler: shapes (rdflib graph) to SPARQL patterns. Targets, paths and the nesting of
-shapes are here; each constraint component is compiled by its entry in shacl_components.COMPONENTS."""
+shapes are here; each constraint component is compiled by its entry in shacl_components.COMPONENTS;
+compile_shapes gives the top-level shapes as compiled.CompiledShape (what compiled.run runs)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
 from jasic_kg.sparql import _scan_code, code_text
+from jasic_kg.validation.compiled import ERRORS, SUBCLASS_LIST, SUBCLASSES, CompiledCheck, CompiledShape
 from jasic_kg.validation.shacl_components import COMPILED_PARAMETERS, COMPONENTS, ShapeContext
 from jasic_kg.validation.shacl_sparql import NotCompilable, _Check, _n3
 
@@ -237,3 +239,46 @@ def _brackets_end_text(text: str, start: int) -> bool:
             if depth == 0:
                 return i == len(text) - 1
     return False
+
+
+def compile_shapes(graph) -> list[CompiledShape]:
+    """The top-level shapes of the rdflib `graph`, compiled (terms stay the graph's rdflib terms). The subclasses
+    of a class depend on the data: the compiled text has a placeholder for them, which compiled.run fills."""
+    shapes = _Shapes(graph)
+    numbers: dict[str, int] = {}
+    classes: list = []  # the classes of the shape being compiled: (SPARQL text, str of the term, number)
+
+    def placeholder(c, form: str):
+        text = _n3(c)  # a blank node raises NotCompilable here, as reading its subclasses did
+        number = numbers.setdefault(text, len(numbers))
+        classes.append((text, str(c), number))
+        return [URIRef(form.format(number))]
+
+    compiler = _Compiler(shapes, lambda c: placeholder(c, SUBCLASS_LIST))  # sh:class: FILTER(?t IN (...))
+    out = []
+    top = [s for s in shapes.nodes if shapes.has_targets(s) and not shapes.deactivated(s)]
+    top.sort(key=lambda s: (isinstance(s, BNode), str(s)))
+    for shape in top:
+        classes = []  # a fresh list per shape (placeholder appends to the current one)
+        try:
+            target = compiler.targets(shape, "?this", lambda c: placeholder(c, SUBCLASSES))  # VALUES ?t { ... }
+            if target is None:
+                continue
+            checks = compiler.checks(shape, "?this")
+        except ERRORS as e:
+            out.append(CompiledShape(shape, None, classes, not_compilable=f"{type(e).__name__}: {e}"))
+            continue
+        compiled_checks = []
+        for c in checks:
+            messages = shapes.messages(c.shape)
+            compiled_checks.append(CompiledCheck(
+                str(c.component), c.shape, c.pattern, c.focus, c.value, tuple(c.keys), c.path_var, c.path, c.post,
+                shapes.severity(c.shape),
+                "; ".join(str(m) for m in messages) if messages else generic_message(str(c.component))))
+        out.append(CompiledShape(shape, target, classes, compiled_checks))
+    return out
+
+
+def generic_message(component: str) -> str:
+    name = component.rsplit("#", 1)[-1].replace("ConstraintComponent", "")
+    return f"{name} constraint violated"

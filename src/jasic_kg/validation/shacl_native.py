@@ -7,8 +7,10 @@ query engine (https://www.w3.org/TR/shacl/#core-components). Results are meant t
 tests/test_shacl_native.py checks that on every SHACL fixture of the project and on the benchmark data.
 
 Parts: shacl_sparql (shapes-graph terms as SPARQL text, the compiled check), shacl_compiler (targets, paths,
-nested shapes), shacl_components (the registry: one compile function per constraint component, with its section
-of the spec), this module (the run, results in rdflib terms, the pySHACL adapter).
+nested shapes; compile_shapes), shacl_components (the registry: one compile function per constraint component,
+with its section of the spec), compiled (the compiled shapes as data and their run on a store, without rdflib),
+shapes_cache (the compiled shapes of `validate` in the cache folder), this module (the library's entry: results in
+rdflib terms, the pySHACL adapter).
 
 Supported: targets (targetNode, targetClass with rdfs:subClassOf*, implicit class targets, targetSubjectsOf,
 targetObjectsOf), property paths (predicate, inverse, sequence, alternative, zeroOrMore, oneOrMore, zeroOrOne),
@@ -33,10 +35,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import RDFS
 
-from jasic_kg.validation.shacl_compiler import _Compiler, _Shapes
-from jasic_kg.validation.shacl_sparql import SH, NotCompilable, _bnode_id, _Check, _from_ox, _n3, _to_ox
+from jasic_kg.validation import compiled
+from jasic_kg.validation.shacl_compiler import compile_shapes
+from jasic_kg.validation.shacl_sparql import SH, NotCompilable, _bnode_id, _from_ox, _to_ox
 
 __all__ = ["Finding", "Report", "run_shacl", "validate", "run_pyshacl", "NotCompilable"]
 
@@ -140,68 +142,21 @@ def _canon(t):
     return next(iter(s)).object
 
 
-def _generic_message(comp: URIRef) -> str:
-    name = str(comp).rsplit("#", 1)[-1].replace("ConstraintComponent", "")
-    return f"{name} constraint violated"
-
-
 def validate(data, shapes) -> Report:
     """Validate `data` (paths, a pyoxigraph Store, a jasic_kg LocalStore or an rdflib Graph) against `shapes`
     (paths or an rdflib Graph). Returns a Report with every finding, sorted."""
     sg = _load_shapes(shapes)
     d = _Data(data)
-    shapes_ = _Shapes(sg)
-    report = Report()
-    closure_cache: dict = {}
-    subclasses: dict = {}  # class -> its direct subclasses in the data, read on first use
-
-    def type_closure(c):
-        """c and its subclasses (rdfs:subClassOf, any depth), from one read of the data's rdfs:subClassOf triples:
-        a transitive path is the store's to evaluate, and Virtuoso 7.2 evaluates some wrongly."""
-        if not subclasses:
-            for r in d.store.query(f"SELECT ?c ?super WHERE {{ ?c <{RDFS.subClassOf}> ?super }}"):
-                subclasses.setdefault(_from_ox(r["super"]), set()).add(_from_ox(r["c"]))
-            subclasses.setdefault(None, set())  # read: an empty hierarchy is not read again
-            report.queries += 1
-        if c not in closure_cache:
-            found, todo = {c}, [c]
-            while todo:
-                for sub in subclasses.get(todo.pop(), ()):
-                    if sub not in found:
-                        found.add(sub)
-                        todo.append(sub)
-            closure_cache[c] = sorted(found, key=str)
-        return closure_cache[c]
-
-    comp = _Compiler(shapes_, type_closure)
-
-    fallback = []
-    top = [s for s in shapes_.nodes if shapes_.has_targets(s) and not shapes_.deactivated(s)]
-    top.sort(key=lambda s: (isinstance(s, BNode), str(s)))
-    for shape in top:
-        try:
-            tgt = comp.targets(shape, "?this", type_closure)
-            if tgt is None:
-                continue
-            checks = comp.checks(shape, "?this")
-            rows = []
-            for c in checks:
-                rows.append((c, _run_check(d, tgt, c)))
-                report.queries += 1
-        except (NotCompilable, SyntaxError, OSError, ValueError) as e:
-            fallback.append((shape, f"{type(e).__name__}: {e}"))
-            continue
-        for c, found in rows:
-            sev = shapes_.severity(c.shape)
-            msgs = shapes_.messages(c.shape)
-            msg = "; ".join(str(m) for m in msgs) if msgs else _generic_message(c.component)
-            for focus, value, path in found:
-                rp = path if path is not None else c.path
-                report.findings.append(Finding(_from_ox(focus, d.restore), _from_rdf(rp, d.restore),
-                                               _from_ox(value, d.restore), c.shape, c.component, sev, msg))
-    if fallback:
-        report.fallback_shapes = fallback
-        report.findings.extend(run_pyshacl(d.graph(), sg, only_shapes={s for s, _ in fallback}))
+    result = compiled.run(d.store, compile_shapes(sg))
+    report = Report(queries=result.queries)
+    for c, focus, value, path in result.rows:
+        rp = path if path is not None else c.path
+        report.findings.append(Finding(_from_ox(focus, d.restore), _from_rdf(rp, d.restore),
+                                       _from_ox(value, d.restore), c.shape, URIRef(c.component), c.severity,
+                                       c.message))
+    if result.fallback:
+        report.fallback_shapes = result.fallback
+        report.findings.extend(run_pyshacl(d.graph(), sg, only_shapes={s for s, _ in result.fallback}))
     report.findings.sort(key=_sort_key)
     return report
 
@@ -214,18 +169,6 @@ def _from_rdf(t, restore):
 
 def _sort_key(f: Finding):
     return tuple("" if x is None else f"{type(x).__name__}:{x}" for x in f.key())
-
-
-def _run_check(d: _Data, target: str, c: _Check):
-    sel = [c.focus] + ([c.value] if c.value else []) + list(c.keys) + ([c.path_var] if c.path_var else [])
-    q = f"SELECT DISTINCT {' '.join(dict.fromkeys(sel))} WHERE {{ {target} {c.pattern} }}"
-    out = []
-    for r in d.store.query(q):
-        value = r[c.value[1:]] if c.value else None
-        if c.post is not None and not c.post(value):
-            continue
-        out.append((r[c.focus[1:]], value, r[c.path_var[1:]] if c.path_var else None))
-    return out
 
 
 def run_shacl(data, shapes) -> list[Finding]:

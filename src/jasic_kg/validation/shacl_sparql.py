@@ -9,9 +9,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 
-
-class NotCompilable(Exception):
-    """A shape uses something this engine does not compile; the caller falls back to pySHACL."""
+from jasic_kg.validation.compiled import NotCompilable  # noqa: F401  (defined without rdflib: the run raises it)
 
 
 # --- term helpers -------------------------------------------------------------------------------------------
@@ -97,7 +95,9 @@ class _Check:
     keys: tuple = ()
     path_var: str | None = None
     path: object = None
-    post: object = None  # optional Python filter on the value (exotic datatypes)
+    # a datatype IRI: only the values that rdflib finds ill-typed for it are results (exotic datatypes; see
+    # ill_typed), else None
+    post: str | None = None
 
 
 
