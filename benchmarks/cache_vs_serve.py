@@ -169,6 +169,7 @@ def main(argv=None) -> int:
     build_s = time.perf_counter() - started
     log(f"cache entry built in {build_s:.2f} s (first command, {queries[0].stem})")
     # The two paths differ only in how the graph gets into memory: that difference, alone and interleaved.
+    load_fresh = [os.getloadavg()[0]]
     loads = {"cached": [], "nocache": []}
     for _ in range(max(a.repeat, 5)):
         for name, cache in (("cached", True), ("nocache", False)):
@@ -188,6 +189,7 @@ def main(argv=None) -> int:
         log(f"  {q.stem:<32} " + "  ".join(
             f"{k} {r.get(k, {}).get('cpu_s', float('nan')):7.3f} s cpu {r.get(k, {}).get('wall_s', float('nan')):7.3f} s wall"
             for k in ("nocache", "cached", "ondisk")))
+    load_fresh.append(os.getloadavg()[0])
     shutil.rmtree(cache_dir, ignore_errors=True)
     shutil.rmtree(ondisk, ignore_errors=True)
 
@@ -199,7 +201,8 @@ def main(argv=None) -> int:
         doc["rows"].update(rows)
         doc.setdefault("partial_runs", []).append({"date": now, "queries": sorted(rows)})
         return finish(doc, results, a)
-    doc = {"size": a.size, "triples": triples, "repeat": a.repeat, "load_s": load_s, "cache_build_s": build_s,
+    doc = {"size": a.size, "triples": triples, "repeat": a.repeat, "load_fresh": load_fresh, "load_s": load_s,
+           "cache_build_s": build_s,
            "serve_startup_s": startup_s, "load_compare": load_cmp, "date": now, "rows": rows}
     return finish(doc, results, a)
 
@@ -285,11 +288,14 @@ def report(doc: dict, skip_ondisk: bool) -> str:
 
     lc = doc["load_compare"]
     L = [SECTION, "",
-         f"`python benchmarks/cache_vs_serve.py --size {doc['size']} --repeat {doc['repeat']}` ({doc['date']}; "
+         f"`python benchmarks/cache_vs_serve.py --size {doc['size']} --repeat {doc['repeat']}"
+         f"{' --skip-ondisk' if skip_ondisk else ''}` ({doc['date']}; "
          f"{doc['triples']:,} triples: the synthetic {doc['size']} graph with the shipped graph beside it). "
          "Fresh processes (`jasic-kg query NAME --data FILE --format csv`) show the median **CPU time** (user + "
-         "system) and, in brackets, the median wall time: the machine was shared (load average 4-8 on 2 cores), so "
-         "wall times include waiting for a core and CPU time is the figure to compare. *in memory* is the query "
+         "system) and, in brackets, the median wall time: the machine was shared ("
+         + (f"load average {doc['load_fresh'][0]:.1f} and {doc['load_fresh'][1]:.1f} on 2 cores when they began and "
+            "ended" if doc.get("load_fresh") else "load averages of 4-8 on 2 cores") +
+         "), so wall times include waiting for a core and CPU time is the figure to compare. *in memory* is the query "
          "alone on a loaded store (wall time in this process, the figure most exposed to the machine's load: "
          "compare it with the served columns rather than with CPU times); *on-disk store* is the previous cache policy (a read-only RocksDB store, one "
          "run); *served first* is the first request to `jasic-kg serve` (evaluated by Oxigraph), *served warm* the "
