@@ -8,7 +8,8 @@
   previous cache policy, kept for comparison (`--skip-ondisk` leaves it out: it is the slow column);
 - served: `jasic-kg serve --data FILE` started once, then each query through HTTP (EndpointStore, SPARQLWrapper):
   the first request (evaluated by Oxigraph) and the median of the next `--repeat` (answered from the server's
-  kept answers: the graph cannot change while served).
+  kept answers: the graph cannot change while served); for the first request also the CPU seconds it cost the
+  server (front and Oxigraph child, from /proc) and the client, and the load average when it ran.
 
     .venv/bin/python benchmarks/cache_vs_serve.py --size 1m --repeat 3 [--update BENCHMARKS.md]
 
