@@ -8,7 +8,8 @@
   previous cache policy, kept for comparison (`--skip-ondisk` leaves it out: it is the slow column);
 - served: `jasic-kg serve --data FILE` started once, then each query through HTTP (EndpointStore, SPARQLWrapper):
   the first request (evaluated by Oxigraph) and the median of the next `--repeat` (answered from the server's
-  kept answers: the graph cannot change while served).
+  kept answers: the graph cannot change while served); for the first request also the CPU seconds it cost the
+  server (front and Oxigraph child, from /proc) and the client, and the load average when it ran.
 
     .venv/bin/python benchmarks/cache_vs_serve.py --size 1m --repeat 3 [--update BENCHMARKS.md]
 
@@ -78,15 +79,21 @@ def measure(cmd, repeat: int, env=None) -> dict:
     return {"wall_s": statistics.median(walls), "cpu_s": statistics.median(cpus), "runs": repeat}
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (Linux /proc; clock-tick resolution)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def start_server(exe: str, data: Path, log: Path):
     with log.open("wb") as err:
         proc = subprocess.Popen([exe, "serve", "--data", str(data), "--bind", "127.0.0.1:0", "--timeout", "600"],
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, cwd=str(ROOT))
     started = time.perf_counter()
     while time.perf_counter() - started < 600:
-        m = re.search(r"at (http://127\.0\.0\.1:\d+)/ ", log.read_text())
+        m = re.search(r"at (http://127\.0\.0\.1:\d+)/ .*Oxigraph server pid (\d+)", log.read_text())
         if m:
-            return proc, m.group(1), time.perf_counter() - started
+            return proc, m.group(1), int(m.group(2)), time.perf_counter() - started
         if proc.poll() is not None:
             raise SystemExit(f"serve exited: {log.read_text()}")
         time.sleep(0.05)
@@ -163,6 +170,7 @@ def main(argv=None) -> int:
     build_s = time.perf_counter() - started
     log(f"cache entry built in {build_s:.2f} s (first command, {queries[0].stem})")
     # The two paths differ only in how the graph gets into memory: that difference, alone and interleaved.
+    load_fresh = [os.getloadavg()[0]]
     loads = {"cached": [], "nocache": []}
     for _ in range(max(a.repeat, 5)):
         for name, cache in (("cached", True), ("nocache", False)):
@@ -182,6 +190,7 @@ def main(argv=None) -> int:
         log(f"  {q.stem:<32} " + "  ".join(
             f"{k} {r.get(k, {}).get('cpu_s', float('nan')):7.3f} s cpu {r.get(k, {}).get('wall_s', float('nan')):7.3f} s wall"
             for k in ("nocache", "cached", "ondisk")))
+    load_fresh.append(os.getloadavg()[0])
     shutil.rmtree(cache_dir, ignore_errors=True)
     shutil.rmtree(ondisk, ignore_errors=True)
 
@@ -193,7 +202,8 @@ def main(argv=None) -> int:
         doc["rows"].update(rows)
         doc.setdefault("partial_runs", []).append({"date": now, "queries": sorted(rows)})
         return finish(doc, results, a)
-    doc = {"size": a.size, "triples": triples, "repeat": a.repeat, "load_s": load_s, "cache_build_s": build_s,
+    doc = {"size": a.size, "triples": triples, "repeat": a.repeat, "load_fresh": load_fresh, "load_s": load_s,
+           "cache_build_s": build_s,
            "serve_startup_s": startup_s, "load_compare": load_cmp, "date": now, "rows": rows}
     return finish(doc, results, a)
 
@@ -205,7 +215,11 @@ def served(exe, data, queries, rows, repeat, log) -> float:
     from jasic_kg.queries import resolve_query, run_saved_query
     from jasic_kg.store import EndpointStore
 
-    proc, url, startup_s = start_server(exe, data, run.WORK / "serve.log")
+    proc, url, oxigraph_pid, startup_s = start_server(exe, data, run.WORK / "serve.log")
+
+    def server_cpu() -> float:  # the front and the Oxigraph child: the server's whole share of the machine
+        return cpu_seconds(proc.pid) + cpu_seconds(oxigraph_pid)
+
     log(f"serve ready in {startup_s:.2f} s at {url}")
     endpoint = EndpointStore(url + "/query", timeout=600)
     http_s = []
@@ -223,9 +237,11 @@ def served(exe, data, queries, rows, repeat, log) -> float:
         for q in queries:
             saved = resolve_query(str(q))
             http_s.clear()
-            t = time.perf_counter()
+            load = os.getloadavg()[0]
+            server_before, t, c = server_cpu(), time.perf_counter(), time.process_time()
             result = run_saved_query(endpoint, saved, {})
-            first = time.perf_counter() - t
+            first, client_cpu = time.perf_counter() - t, time.process_time() - c
+            first_cpu = client_cpu + server_cpu() - server_before
             first_http = http_s[-1]
             again, again_http = [], []
             for _ in range(repeat):
@@ -234,9 +250,12 @@ def served(exe, data, queries, rows, repeat, log) -> float:
                 again.append(time.perf_counter() - t)
                 again_http.append(http_s[-1])
             r = rows[q.stem]
-            r.update(served_first_s=first, served_first_http_s=first_http, served_warm_s=statistics.median(again),
+            r.update(served_first_s=first, served_first_http_s=first_http, served_first_cpu_s=first_cpu,
+                     served_first_client_cpu_s=client_cpu, served_first_load=load,
+                     served_warm_s=statistics.median(again),
                      served_warm_http_s=statistics.median(again_http), served_rows=len(result.rows))
-            log(f"  {q.stem:<32} served   first {first:7.3f} s (HTTP {first_http:.3f} s)  "
+            log(f"  {q.stem:<32} served   first {first:7.3f} s (HTTP {first_http:.3f} s; CPU {first_cpu:.3f} s, "
+                f"client {client_cpu:.3f} s; load {load:.1f})  "
                 f"warm {r['served_warm_s']:7.3f} s (HTTP {r['served_warm_http_s']:.3f} s)")
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -270,17 +289,22 @@ def report(doc: dict, skip_ondisk: bool) -> str:
 
     lc = doc["load_compare"]
     L = [SECTION, "",
-         f"`python benchmarks/cache_vs_serve.py --size {doc['size']} --repeat {doc['repeat']}` ({doc['date']}; "
+         f"`python benchmarks/cache_vs_serve.py --size {doc['size']} --repeat {doc['repeat']}"
+         f"{' --skip-ondisk' if skip_ondisk else ''}` ({doc['date']}; "
          f"{doc['triples']:,} triples: the synthetic {doc['size']} graph with the shipped graph beside it). "
          "Fresh processes (`jasic-kg query NAME --data FILE --format csv`) show the median **CPU time** (user + "
-         "system) and, in brackets, the median wall time: the machine was shared (load average 4-8 on 2 cores), so "
-         "wall times include waiting for a core and CPU time is the figure to compare. *in memory* is the query "
+         "system) and, in brackets, the median wall time: the machine was shared ("
+         + (f"load average {doc['load_fresh'][0]:.1f} and {doc['load_fresh'][1]:.1f} on 2 cores when they began and "
+            "ended" if doc.get("load_fresh") else "load averages of 4-8 on 2 cores") +
+         "), so wall times include waiting for a core and CPU time is the figure to compare. *in memory* is the query "
          "alone on a loaded store (wall time in this process, the figure most exposed to the machine's load: "
          "compare it with the served columns rather than with CPU times); *on-disk store* is the previous cache policy (a read-only RocksDB store, one "
          "run); *served first* is the first request to `jasic-kg serve` (evaluated by Oxigraph), *served warm* the "
          "median of the next requests (kept answers), each as `jasic-kg query NAME --endpoint` sends it: the HTTP "
          "exchange alone (request sent, whole answer received), and in brackets with the client's conversion of "
-         "the answer into RDF terms (EndpointStore, in Python), wall time in the client.", "",
+         "the answer into RDF terms (EndpointStore, in Python), wall time in the client; and the CPU seconds the "
+         "first request cost the server (the front and the Oxigraph child) and the client together, which a "
+         "shared machine's load does not inflate.", "",
          f"The graph into memory, in one process, interleaved, medians of {max(doc['repeat'], 5)}: cache hit "
          f"{lc['cached']['cpu_s']:.2f} s CPU ({lc['cached']['wall_s']:.2f} s wall), `--no-cache` "
          f"{lc['nocache']['cpu_s']:.2f} s CPU ({lc['nocache']['wall_s']:.2f} s wall); the two paths run the same "
@@ -290,8 +314,8 @@ def report(doc: dict, skip_ondisk: bool) -> str:
          + "".join(f" Measured on {r['date']} with `--only` (the same way, alone): {', '.join(r['queries'])}."
                    for r in doc.get("partial_runs", [])), "",
          "| saved query | rows | in memory (query only) | `--no-cache` | cached | cached ≤ no-cache (CPU) | "
-         + ("on-disk store (previous cache) | " if not skip_ondisk else "") + "served first: HTTP (client) | served warm: HTTP (client) |",
-         "|---|---:|---:|---:|---:|:-:|" + ("---:|" if not skip_ondisk else "") + "---:|---:|"]
+         + ("on-disk store (previous cache) | " if not skip_ondisk else "") + "served first: HTTP (client) | served first: CPU, server + client | served warm: HTTP (client) |",
+         "|---|---:|---:|---:|---:|:-:|" + ("---:|" if not skip_ondisk else "") + "---:|---:|---:|"]
     worst_warm, slower = 0.0, []
     for name, r in sorted(doc["rows"].items()):
         nc, ca = r["nocache"].get("cpu_s"), r["cached"].get("cpu_s")
@@ -303,12 +327,20 @@ def report(doc: dict, skip_ondisk: bool) -> str:
                  f"{'yes' if ok else '**no**'} | "
                  + (f"{proc(r.get('ondisk', {}))} | " if not skip_ondisk else "")
                  + f"{s(r.get('served_first_http_s'))} ({s(r.get('served_first_s'))}) | "
+                 + f"{s(r.get('served_first_cpu_s'))} | "
                  + f"{s(r.get('served_warm_http_s'))} ({s(r.get('served_warm_s'))}) |")
     firsts = {n: r.get("served_first_s") or 0 for n, r in doc["rows"].items()}
     over = sorted((n for n, f in firsts.items() if f > 1), key=lambda n: -firsts[n])
+    cpus = {n: r["served_first_cpu_s"] for n, r in doc["rows"].items() if r.get("served_first_cpu_s") is not None}
+    over_cpu = sorted((n for n, c in cpus.items() if c > 1), key=lambda n: -cpus[n])
+    loads = [r["served_first_load"] for r in doc["rows"].values() if r.get("served_first_load") is not None]
     L += ["", f"Cached slower than `--no-cache` (CPU): {', '.join(slower) if slower else 'none'}. "
               f"Slowest served warm: {worst_warm:.3f} s (target ≤ 1 s: {'met' if worst_warm <= 1 else 'NOT met'}). "
-              f"First requests over 1 s: {', '.join(f'{n} {firsts[n]:.2f} s' for n in over) if over else 'none'}.",
+              f"First requests over 1 s: {', '.join(f'{n} {firsts[n]:.2f} s' for n in over) if over else 'none'}"
+              + (f"; over 1 s of CPU (server + client): "
+                 f"{', '.join(f'{n} {cpus[n]:.2f} s' for n in over_cpu) if over_cpu else 'none'}" if cpus else "")
+              + (f" (load average over the last minute {min(loads):.1f}-{max(loads):.1f} while the first requests "
+                 "ran, on 2 cores)" if loads else "") + ".",
           "",
           "The policy these figures chose: a cache entry is the validated graph as N-Quads, read back into memory "
           "(lenient: no IRI and literal validation, the dump being pyoxigraph's own output of strictly parsed input), "
