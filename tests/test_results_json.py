@@ -105,3 +105,25 @@ def test_canonical_booleans_are_written_from_the_rows():
     result = QueryResult.from_json_bytes(raw)
     assert result.source_json is None
     assert write_result(result, "csv").decode().splitlines() == ["x,y", "true,0", "false,1"]
+
+
+def test_a_refused_answer_leaves_nothing_to_drop_on_another_thread(monkeypatch):
+    """pyoxigraph's parsed results may be dropped only on the thread that made them: an answer the fast reading
+    refuses must not keep them alive (in the frames of the error the plain reading raises), to be collected later
+    on some other thread with an 'unsendable' message."""
+    import gc
+    import sys
+    import threading
+
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    def refuse() -> str:  # its frame and the error it keeps become garbage on return
+        with pytest.raises(ValueError) as refused:
+            QueryResult.from_json_bytes(doc([{"x": {"type": "uri", "value": "not an iri"}}]))
+        return str(refused.value)
+
+    assert refuse() == "Invalid IRI code point ' '"
+    collector = threading.Thread(target=gc.collect)
+    collector.start()
+    collector.join()
+    assert [str(u.exc_value) for u in unraisable] == []

@@ -62,7 +62,9 @@ class QueryResult:
                 variables = [v.value for v in parsed.variables]
                 rows = _without_collector(lambda: [tuple(solution) for solution in parsed])
             except SyntaxError:
-                pass
+                # not kept alive by the frame of an error raised below (pyoxigraph's results are dropped only
+                # on the thread that made them: a later collection on another thread would complain)
+                parsed = None
             else:
                 if _has_numeric_boolean(raw):  # made canonical: the answer no longer holds these terms
                     return cls("select", variables, [tuple(_NUMERIC_BOOLEANS.get(t, t) for t in row) for row in rows])
