@@ -333,9 +333,13 @@ def _qualified(c: ShapeContext, q) -> None:
         if n > 4:
             raise NotCompilable("qualified cardinality above 3")
         vs = [c.var("q") for _ in range(n)]
-        parts = [c.path(c.focus, x) + f" FILTER(!({c.violation(q, x)}))" for x in vs]
         diffs = [f"!sameTerm({a}, {b})" for a, b in itertools.combinations(vs, 2)]
-        return " ".join(parts) + (f" FILTER({' && '.join(diffs)})" if diffs else "")
+        # the values first, then their difference, then their conformance: Oxigraph keeps the FILTERs in this
+        # order, so the nested shape (the costly part) is checked only on pairs of distinct values
+        values = " ".join(c.path(c.focus, x) for x in vs)
+        if not diffs:
+            return values + f" FILTER(!({c.violation(q, vs[0])}))"
+        return f"{values} FILTER({' && '.join(diffs)}) " + " ".join(c.path(c.focus, x) + f" FILTER(!({c.violation(q, x)}))" for x in vs)
 
     for n in [int(o) for o in c.g.objects(c.shape, SH.qualifiedMinCount)][:1]:
         if n > 0:
