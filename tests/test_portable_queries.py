@@ -1,6 +1,7 @@
 """The saved queries and the check queries (ontology/checks) are written in SPARQL that every store we test
-evaluates alike (queries/README.md, "Portable SPARQL"): no transitive property path, no UNION branch that is only a VALUES block. Virtuoso 7.2 gets both wrong (extra,
-missing or duplicated rows, never an error); tests/test_push.py proves the rows equal on Virtuoso.
+evaluates alike (queries/README.md, "Portable SPARQL"): no transitive property path, no UNION branch that is only a
+VALUES block. Virtuoso 7.2 gets both wrong (extra, missing or duplicated rows, never an error); tests/test_push.py
+proves the rows equal on Virtuoso.
 
 The explicit levels that replace the transitive paths are right only while the graph is no deeper than they
 reach: the tests below fail when the ontology's class hierarchy, or a chain the queries follow, grows deeper."""
@@ -109,11 +110,20 @@ def _ask(kg, where: str) -> bool:
     return kg.query(PREFIXES + f"ASK {{ {where} }}").boolean
 
 
-def test_the_class_hierarchy_is_no_deeper_than_the_queries_look(kg):
+def _class_too_deep(kg) -> bool:
     steps = "/".join(["rdfs:subClassOf"] * (CLASS_LEVELS + 1))
-    assert not _ask(kg, f"?c {steps} ?top . FILTER(STRSTARTS(STR(?top), STR(jkg:)))"), (
+    return _ask(kg, f"?c {steps} ?top . FILTER(STRSTARTS(STR(?top), STR(jkg:)))")
+
+
+def test_the_class_hierarchy_is_no_deeper_than_the_queries_look(kg, tmp_path):
+    assert not _class_too_deep(kg), (
         f"a class is more than {CLASS_LEVELS} rdfs:subClassOf steps below a jkg: class: the saved queries' "
         "explicit levels (queries/README.md) must reach one level further")
+    # one more level below jkg:Shortcoming (itself two below jkg:Claim) is found
+    deeper = tmp_path / "deeper.ttl"
+    deeper.write_text(PREFIXES.replace("PREFIX ", "@prefix ").replace(">\n", "> .\n")
+                      + "jkg:NarrowShortcoming rdfs:subClassOf jkg:Shortcoming .\n")
+    assert _class_too_deep(LocalStore(sorted((REPO / "ontology").glob("*.ttl")) + [deeper], cache=False))
 
 
 def test_the_property_hierarchy_is_no_deeper_than_the_checks_look(kg):
@@ -123,14 +133,32 @@ def test_the_property_hierarchy_is_no_deeper_than_the_checks_look(kg):
         "levels (ontology/checks) must reach one level further")
 
 
-def test_a_class_check_gives_one_row_per_node(kg):
-    # `?x a/rdfs:subClassOf* C` gave one row per type of ?x at or below C, the explicit levels give one per route
-    # from a type to C: the same while no node has two such types and no class two routes to a jkg: class.
+def _one_row_per_node(kg) -> bool:
+    """`?x a/rdfs:subClassOf* C` gave one row per type of ?x at or below C, the explicit levels give one per route
+    from a type to C: the same while no node has two types at or below one jkg: class and no class two routes to
+    one."""
     steps = "|".join("/".join(["rdfs:subClassOf"] * n) for n in range(1, CLASS_LEVELS + 1))
-    assert not _ask(kg, f"?x a ?t1, ?t2 . FILTER(?t1 != ?t2) ?t1 ({steps}) ?c . "
-                        f"{{ ?t2 ({steps}) ?c }} UNION {{ FILTER(?t2 = ?c) }} FILTER(STRSTARTS(STR(?c), STR(jkg:)))")
-    assert not _ask(kg, f"?t rdfs:subClassOf ?a, ?b . FILTER(?a != ?b) ?a ({steps}) ?c . ?b ({steps}) ?c . "
-                        "FILTER(STRSTARTS(STR(?c), STR(jkg:)))")
+    jkg_class = "FILTER(STRSTARTS(STR(?c), STR(jkg:)))"
+    return not _ask(kg, f"?x a ?t1, ?t2 . FILTER(?t1 != ?t2) ?t1 ({steps}) ?c . {jkg_class} "
+                        f"FILTER(?t2 = ?c || EXISTS {{ ?t2 ({steps}) ?c }})") and \
+        not _ask(kg, f"?t rdfs:subClassOf ?a, ?b . FILTER(?a != ?b) ?b ({steps}) ?c . {jkg_class} "
+                     f"FILTER(?a = ?c || EXISTS {{ ?a ({steps}) ?c }})")
+
+
+def test_a_class_check_gives_one_row_per_node(kg):
+    assert _one_row_per_node(kg)
+
+
+@pytest.mark.parametrize("turtle", [
+    "jid:x a jkg:Shortcoming, jkg:Assessment .",  # two types at or below jkg:Assessment
+    "jid:x a jkg:Shortcoming, jkg:Achievement .",  # two types below jkg:Assessment
+    "jkg:Odd rdfs:subClassOf jkg:Shortcoming, jkg:Assessment .",  # two routes from jkg:Odd to jkg:Assessment
+])
+def test_the_one_row_check_finds_what_breaks_it(tmp_path, turtle):
+    data = tmp_path / "extra.ttl"
+    data.write_text(PREFIXES.replace("PREFIX ", "@prefix ").replace(">\n", "> .\n") + turtle + "\n")
+    files = sorted((REPO / "ontology").glob("*.ttl")) + [data]
+    assert not _one_row_per_node(LocalStore(files, cache=False))
 
 
 @pytest.mark.parametrize("name", sorted(CHAIN_LEVELS))

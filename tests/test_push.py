@@ -106,6 +106,25 @@ def test_push_to_virtuoso_with_digest_auth(shipped, run, virtuoso_server, local_
     assert _same_rows_remote_and_local(remote, local_store) == {}
 
 
+# parameters other than the defaults: each binds by a VALUES block on the server as well
+VIRTUOSO_PARAMS = [("assessments", {"theme": "organising skills"}, 7),
+                   ("cq13-detained-27-july", {"day": "2018-08-24"}, 2),
+                   ("cq21-events-2018", {"year": "2019"}, 2),
+                   ("evidence-for", {"entity": "https://w3id.org/jasic-kg/id/jasic-struggle-2018"}, 32)]
+
+
+@pytest.mark.parametrize("name, params, rows", VIRTUOSO_PARAMS, ids=[c[0] for c in VIRTUOSO_PARAMS])
+def test_saved_queries_with_parameters_give_the_local_rows_on_virtuoso(shipped, virtuoso_server, local_store, name,
+                                                                        params, rows):
+    credentials = Credentials(virtuoso_server.user, virtuoso_server.password)
+    push((q.triple for q in local_store.quads()), virtuoso_server.query, graph=GRAPH, credentials=credentials)
+    remote = EndpointStore(virtuoso_server.query, default_graph=GRAPH, timeout=120)
+    query = load_saved_queries()[name]
+    local = run_saved_query(local_store, query, params)
+    assert len(local.rows) == rows
+    assert compare_results(local, run_saved_query(remote, query, params), ordered=False) == []
+
+
 def test_push_to_virtuoso_by_sparql_update(shipped, virtuoso_server, local_store):
     credentials = Credentials(virtuoso_server.user, virtuoso_server.password)
     result = push((q.triple for q in local_store.quads()), virtuoso_server.query, graph="https://example.org/upd",
