@@ -291,4 +291,4 @@ def test_unquoted_term_word_search_is_the_regex_search(text):
 
     for word in UNQUOTED_TERM_LEXICON:
         rx = re.compile(r"\b" + re.escape(word) + r"\b")
-        assert _has_word(text, word, rx) == bool(rx.search(text)), word
+        assert _has_word(text, word) == bool(rx.search(text)), word

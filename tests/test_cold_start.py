@@ -227,6 +227,8 @@ EXE = [sys.executable, "-m", "jasic_kg"]
     (["search", "zzzzqqq"], 1, "", "jasic-kg: nothing matches 'zzzzqqq'\n"),
     (["query", "--sparql", "SELECT ?x WHERE {"], 2, "", "jasic-kg: error: "),
     (["describe", "jid:no-such-entity"], 2, "", "jasic-kg: error: no entity jid:no-such-entity in the graph\n"),
+    (["validate", "--format", "json"], 0, "}\n", ""),
+    (["validate", "--data", "no-such-file.ttl"], 2, "", "jasic-kg: error: no-such-file.ttl: no such file\n"),
 ])
 def test_a_quick_exit_keeps_the_exit_code_and_every_byte(shipped, args, code, out_end, err):
     run = subprocess.run([*EXE, *args], capture_output=True, text=True, timeout=120)
@@ -244,6 +246,18 @@ def test_a_quick_exit_writes_the_whole_output_through_a_pipe(shipped):
 
     rows = list(csv.reader(io.StringIO(run.stdout, newline="")))
     assert run.returncode == 0 and run.stderr == "" and sorted(rows[0]) == ["o", "p", "s"] and len(rows) == 9768 + 1
+
+
+def test_a_quick_exit_of_validate_leaves_its_whole_report_file(shipped, tmp_path):
+    report = tmp_path / "report.json"
+    notes = os.path.join(os.path.dirname(__file__), "fixtures", "my-notes", "my-notes.ttl")
+    run = subprocess.run([*EXE, "validate", "--data", notes, "-o", str(report)], capture_output=True, text=True,
+                         timeout=120)
+    doc = json.loads(report.read_text(encoding="utf-8"))
+    assert run.returncode == 1 and doc["conforms"] is False  # the fixture's one planted finding
+    assert doc["summary"].startswith("does not conform: 1 finding (1 violation); 10 files")
+    assert run.stderr == f"jasic-kg: {doc['summary']}\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no temporary file left beside it
 
 
 def test_no_cache_folder_for_the_shipped_graph_is_silent(small, tmp_path, capsys):

@@ -166,6 +166,46 @@ def test_core_components_identical_to_pyshacl():
     assert any(f.value == rdflib.Literal("01", datatype=rdflib.XSD.integer) for f in rep.findings)
 
 
+QUALIFIED_DATA = PRE + """
+ex:Red a ex:Colour . ex:Rose a ex:Colour . ex:Blue a ex:Colour . ex:Green a ex:Colour . ex:Tree a ex:Plant .
+ex:none a ex:Box ; ex:item ex:Tree .
+ex:one a ex:Box ; ex:item ex:Red, ex:Tree .
+ex:two a ex:Box ; ex:item ex:Red, ex:Blue, ex:Tree, "red" .
+ex:three a ex:Box ; ex:item ex:Red, ex:Blue, ex:Green .
+ex:four a ex:Box ; ex:item ex:Red, ex:Rose, ex:Blue, ex:Green .
+ex:wrap1 ex:holds ex:one . ex:wrap2 ex:holds ex:two . ex:wrap3 ex:holds ex:three . ex:wrap4 ex:holds ex:four .
+"""
+
+QUALIFIED_SHAPES = PRE + """
+ex:BoxShape a sh:NodeShape ; sh:targetClass ex:Box ;
+  sh:property [ sh:path ex:item ; sh:qualifiedValueShape ex:ColourShape ; sh:qualifiedMinCount 2 ;
+                sh:qualifiedMaxCount 2 ] ,
+              [ sh:path ex:item ; sh:qualifiedValueShape ex:ColourShape ; sh:qualifiedMaxCount 3 ] .
+ex:ColourShape a sh:NodeShape ; sh:class ex:Colour ; sh:nodeKind sh:IRI .
+ex:WrapShape a sh:NodeShape ; sh:targetSubjectsOf ex:holds ;
+  sh:property [ sh:path ex:holds ; sh:node ex:TwoColoursShape ] .
+ex:TwoColoursShape a sh:NodeShape ;
+  sh:property [ sh:path ex:item ; sh:qualifiedValueShape ex:ColourShape ; sh:qualifiedMinCount 2 ;
+                sh:qualifiedMaxCount 2 ] .
+"""
+
+
+def test_qualified_counts_above_one_identical_to_pyshacl():
+    """Two to four values conforming to the qualified shape, counted at the top level and inside sh:node (where
+    each value after the first is looked for in an EXISTS of its own)."""
+    rep = _assert_same(rdflib.Graph().parse(data=QUALIFIED_DATA, format="turtle"),
+                       rdflib.Graph().parse(data=QUALIFIED_SHAPES, format="turtle"))
+    ex = rdflib.Namespace("http://example.org/")
+    got = {(f.focus_node, str(f.constraint_component).rsplit("#", 1)[-1]) for f in rep.findings}
+    assert got == {
+        (ex.none, "QualifiedMinCountConstraintComponent"), (ex.one, "QualifiedMinCountConstraintComponent"),
+        (ex.three, "QualifiedMaxCountConstraintComponent"), (ex.four, "QualifiedMaxCountConstraintComponent"),
+        (ex.wrap1, "NodeConstraintComponent"), (ex.wrap3, "NodeConstraintComponent"),
+        (ex.wrap4, "NodeConstraintComponent")}
+    # ex:four has four conforming values: over both maxima (2 and 3)
+    assert sum(f.focus_node == ex.four for f in rep.findings) == 2
+
+
 def test_uncompilable_shape_falls_back_to_pyshacl_never_skipped():
     shapes = rdflib.Graph().parse(data=SHAPES + """
 ex:Sparql a sh:NodeShape ; sh:targetClass ex:Thing ;

@@ -19,16 +19,15 @@ from jasic_kg.validation.validate import validate
 ROOT = Path(__file__).resolve().parent.parent
 JID = "https://w3id.org/jasic-kg/id/"
 
-# Runs `jasic-kg validate` in this process, then says on stderr which of the heavy libraries were imported.
+# Runs `jasic-kg validate` in this process, then says on stderr which of the heavy libraries were imported (at exit:
+# validate ends without the interpreter's teardown, after the atexit handlers).
 _PROBE = """
+import atexit
 import sys
 from jasic_kg.cli import main
-try:
-    main(["validate"])
-except SystemExit as e:
-    code = e.code
-print("IMPORTED", sorted(m for m in ("rdflib", "pyshacl", "owlrl", "hashlib") if m in sys.modules), code,
-      file=sys.stderr)
+atexit.register(lambda: print("IMPORTED", sorted(m for m in ("rdflib", "pyshacl", "owlrl", "hashlib")
+                                                 if m in sys.modules), file=sys.stderr, flush=True))
+main(["validate"])
 """
 
 
@@ -40,7 +39,7 @@ def _cold_validate(cache_home: Path) -> tuple[str, str]:
                           timeout=120)
     probe = [line for line in done.stderr.splitlines() if line.startswith("IMPORTED")]
     assert len(probe) == 1, done.stderr
-    return done.stdout, probe[0]
+    return done.stdout, f"{probe[0]} {done.returncode}"
 
 
 def _settled() -> None:

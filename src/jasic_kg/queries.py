@@ -25,13 +25,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from pyoxigraph import Literal, NamedNode
 
 from jasic_kg.errors import InputError, QueryError
 from jasic_kg.io import resources
 from jasic_kg.query_headers import parse_header
-from jasic_kg.results import QueryResult
 from jasic_kg.terms import PREFIXES, XSD, expand_curie, show, to_iri
+
+if TYPE_CHECKING:  # imported where used: `validate` reads its check queries without it
+    from jasic_kg.results import QueryResult
 
 # --- parameters -------------------------------------------------------------------------------------------
 
@@ -223,6 +227,11 @@ def read_capped(stream, what, limit: int = QUERY_FILE_MAX_BYTES) -> str:
 
 def load_query_file(path) -> SavedQuery:
     path = Path(path)
+    return load_query(read_query_text(path), path.stem, path)
+
+
+def read_query_text(path: Path) -> str:
+    """A query file's text, refused with a one-line error when it is not a regular file, too big or not UTF-8."""
     if path.exists() and not path.is_file():  # checked before opening: a FIFO with no writer blocks open()
         raise InputError("not a regular file (a device, FIFO or socket); give a .rq file or - for standard input",
                          path)
@@ -238,7 +247,7 @@ def load_query_file(path) -> SavedQuery:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(f"cannot read query: {e}", path) from None
-    return load_query(text, path.stem, path)
+    return text
 
 
 def load_saved_queries() -> dict[str, SavedQuery]:
@@ -332,6 +341,8 @@ def show_key(key: str) -> str:
 
 
 def read_expected(path: Path) -> QueryResult:
+    from jasic_kg.results import QueryResult
+
     try:
         return QueryResult.from_json(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError) as e:

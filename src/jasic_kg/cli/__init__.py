@@ -57,8 +57,9 @@ def cli(ctx, debug):
 
 # Commands that only read and print. When one ends, its output flushed and the atexit handlers run (the memos are
 # saved there), the process exits without the interpreter's teardown of every module: 5-8 ms of their cold start
-# (BENCHMARKS.md, "Cold start on the shipped graph"). They hold no on-disk store, open file or worker to finish.
-QUICK_EXIT = {"query", "describe", "stats", "search"}
+# (BENCHMARKS.md, "Cold start on the shipped graph"). They hold no on-disk store, open file or worker to finish
+# (validate's -o report and cache entries are written atomically, its temporary inputs removed, before it returns).
+QUICK_EXIT = {"query", "describe", "stats", "search", "validate"}
 _invoked: str | None = None
 
 

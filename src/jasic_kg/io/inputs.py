@@ -10,12 +10,8 @@ gave it, never the temporary file.
 from __future__ import annotations
 
 import contextlib
-import gzip
 import os
-import shutil
 import sys
-import tempfile
-import zlib
 from pathlib import Path
 
 from jasic_kg.errors import InputError
@@ -40,6 +36,8 @@ def _extension(name: str, input_format: str | None) -> str:
 
 
 def _copy_capped(source, target: Path, max_bytes: int, name: str) -> None:
+    import zlib  # gzip, tempfile and shutil too are imported only for an input that needs them (a cold start)
+
     written = 0
     with target.open("wb") as out:
         while True:
@@ -66,6 +64,8 @@ class Inputs:
 
     def _temp(self, stem: str, extension: str) -> Path:
         if self._folder is None:
+            import tempfile
+
             self._folder = tempfile.mkdtemp(prefix="jasic-kg-input-")
         return Path(self._folder) / f"{len(self.paths)}-{stem}{extension}"
 
@@ -77,6 +77,8 @@ class Inputs:
         elif spec.lower().endswith(".gz"):
             inner = spec[:-3]
             target = self._temp(Path(inner).stem or "input", _extension(inner, input_format))
+            import gzip
+
             try:
                 with gzip.open(spec, "rb") as source:
                     _copy_capped(source, target, max_bytes, spec)
@@ -103,6 +105,8 @@ class Inputs:
 
     def close(self) -> None:
         if self._folder:
+            import shutil
+
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
 
