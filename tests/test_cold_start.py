@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from jasic_kg import loading, query_headers
+from jasic_kg import loading, memo, query_headers
 from jasic_kg import store as store_module
 from jasic_kg.errors import InputError
 from jasic_kg.memo import Memo
@@ -51,7 +51,7 @@ def _imported(args) -> tuple[set[str], str]:
 def _settled(files):
     """Wait (at most RACY_SECONDS) until the files changed long enough ago for their stat signatures to be kept."""
     changed = max(max(os.stat(f).st_mtime_ns, os.stat(f).st_ctime_ns) for f in files) / 1e9
-    time.sleep(max(0.0, changed + loading.RACY_SECONDS + 0.1 - time.time()))
+    time.sleep(max(0.0, changed + memo.RACY_SECONDS + 0.1 - time.time()))
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
@@ -103,7 +103,7 @@ def _old(path, seconds=3600):
 
 
 def test_an_unchanged_file_is_not_hashed_again(tmp_path, monkeypatch):
-    monkeypatch.setattr(loading, "RACY_SECONDS", 0)  # setting the mtime back moves the change time: now
+    monkeypatch.setattr(memo, "RACY_SECONDS", 0)  # setting the mtime back moves the change time: now
     data = tmp_path / "data.ttl"
     data.write_text("<http://e/s> <http://e/p> <http://e/o> .\n")
     _old(data)
@@ -124,7 +124,7 @@ def test_an_unchanged_file_is_not_hashed_again(tmp_path, monkeypatch):
 
 
 def test_a_changed_file_of_the_same_size_and_mtime_is_hashed_again(tmp_path, monkeypatch):
-    monkeypatch.setattr(loading, "RACY_SECONDS", 0)
+    monkeypatch.setattr(memo, "RACY_SECONDS", 0)
     data = tmp_path / "data.ttl"
     data.write_text('<http://e/s> <http://e/p> "one" .\n')
     _old(data)
@@ -162,9 +162,9 @@ HEADER = "#+ summary: Events of 2018\n#+ tags:\n#+   - timeline\n#+ defaults:\n#
 def headers(tmp_path, monkeypatch):
     """A fresh header memo in tmp_path (as in a new process)."""
     def fresh():
-        memo = Memo("query-headers.json", query_headers._PARSED.format, limit=200, folder=tmp_path)
-        monkeypatch.setattr(query_headers, "_PARSED", memo)
-        return memo
+        headers_memo = Memo("query-headers.json", query_headers._PARSED.format, limit=200, folder=tmp_path)
+        monkeypatch.setattr(query_headers, "_PARSED", headers_memo)
+        return headers_memo
     return fresh
 
 

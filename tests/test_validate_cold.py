@@ -47,7 +47,7 @@ def _settled() -> None:
     their stat signatures to be remembered (a fresh checkout's files are digested until then)."""
     import time
 
-    from jasic_kg.loading import RACY_SECONDS
+    from jasic_kg.memo import RACY_SECONDS
 
     here = Path(shapes_cache.__file__).parent
     files = [*resources.shape_files(), *(here / name for name in shapes_cache.COMPILER_SOURCES)]

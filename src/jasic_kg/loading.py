@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -78,27 +77,16 @@ def read_dump(entry: Path) -> Store:
     return store
 
 
-RACY_SECONDS = 3  # a file changed this recently is hashed again next time: timestamps have a granularity
-
-
 def entry_name(sources: Sequence[Source], base: Path) -> str:
     """The cache entry of these inputs, named by the SHA-256 of their content (cache.entry_key) and remembered by
-    the files' stat signatures (path, device, inode, size, modification and change times), so that unchanged
-    files are neither read nor hashed again: hashlib's OpenSSL alone took 2-10 ms of a cold start. As in git's
-    index, files changed less than RACY_SECONDS before are not remembered (a change within the file system's
-    timestamp granularity would keep the signature); and no one can set a file's change time back."""
-    import time
-
+    the files' stat signatures (memo.remembered), so that unchanged files are neither read nor hashed again:
+    hashlib's OpenSSL alone took 2-10 ms of a cold start."""
     from jasic_kg.cache import entry_key
+    from jasic_kg.memo import remembered
 
-    names = entry_names(base)
     signature, changed = stat_signature(sources)
-    name = names.get(signature) if signature else None
-    if name is None:
-        name = entry_key([source.digest() for source in sources])  # the signature was taken first: see above
-        if signature and time.time_ns() - changed > RACY_SECONDS * 10**9:
-            names.put(signature, name)
-    return name
+    return remembered(entry_names(base), signature, changed,
+                      lambda: entry_key([source.digest() for source in sources]))
 
 
 @functools.cache
@@ -112,15 +100,15 @@ def entry_names(base: Path):
 
 
 def stat_signature(sources: Sequence[Source]) -> tuple[str | None, int]:
-    """[path, st_dev, st_ino, st_size, st_mtime_ns, st_ctime_ns, format] per input, as JSON, and the latest
-    change among them (ns); None when an input is not read from its file as it is (JSON-LD with contexts
-    inlined)."""
+    """memo.file_signature of each input with its format, as JSON, and the latest change among them (ns); None
+    when an input is not read from its file as it is (JSON-LD with contexts inlined)."""
+    from jasic_kg.memo import file_signature
+
     if any("path" not in source.parser_input for source in sources):
         return None, 0
     signature, changed = [], 0
     for source in sources:
-        st = os.stat(source.path)
-        signature.append([str(source.path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns,
-                          str(source.format)])
-        changed = max(changed, st.st_mtime_ns, st.st_ctime_ns)
+        stats, latest = file_signature(source.path)
+        signature.append([*stats, str(source.format)])
+        changed = max(changed, latest)
     return json.dumps(signature), changed

@@ -10,6 +10,8 @@ JASIC_KG_CACHE=0 turns memos off like the store cache. New values are written on
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 from jasic_kg.cache import MEMO_FILES, cache_enabled, default_cache_dir
@@ -74,3 +76,30 @@ class Memo:
         if not isinstance(values, dict):
             return {}
         return {k: v for k, v in values.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+# --- values remembered by the stat signatures of the files they were computed from ----------------------------
+
+RACY_SECONDS = 3  # a file changed this recently is read again next time: timestamps have a granularity
+
+
+def file_signature(path) -> tuple[list, int]:
+    """[path, st_dev, st_ino, st_size, st_mtime_ns, st_ctime_ns] of a file, and its latest change (ns)."""
+    st = os.stat(path)
+    return [str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns], max(st.st_mtime_ns,
+                                                                                              st.st_ctime_ns)
+
+
+def remembered(memo: Memo, signature: str | None, changed: int, compute: Callable[[], str]) -> str:
+    """The value `memo` holds for the files' `signature` (file_signature of each, as JSON), or compute() (which
+    reads the files: the signature must be taken before it). As in git's index, files changed less than
+    RACY_SECONDS before `changed` are not remembered (a change within the file system's timestamp granularity
+    would keep the signature), and no one can set a file's change time back. None: never remembered."""
+    import time
+
+    value = memo.get(signature) if signature else None
+    if value is None:
+        value = compute()
+        if signature and time.time_ns() - changed > RACY_SECONDS * 10**9:
+            memo.put(signature, value)
+    return value

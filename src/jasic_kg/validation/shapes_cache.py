@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from pyoxigraph import BlankNode, Literal, NamedNode
 from jasic_kg import cache
 from jasic_kg._version import __version__
 from jasic_kg.io.atomic import write_bytes
-from jasic_kg.loading import RACY_SECONDS
 from jasic_kg.validation.compiled import CompiledCheck, CompiledShape
 
 CACHE_FORMAT = "jasic-kg compiled shapes v2"
@@ -67,16 +65,12 @@ def _blank_nodes(quads: list) -> list:
 
 def _entry_name(quads: list, blank_nodes: list, paths: Sequence[Path], base: Path) -> str:
     """The cache entry's name (_cache_key), remembered by the stat signatures of the shapes files and of the
-    compiler's source (a memo in the cache folder, as loading.entry_name does for the graph's entry), so that
-    unchanged shapes are not digested again: hashlib's OpenSSL alone costs a cold start 2-6 ms."""
+    compiler's source (memo.remembered, as loading.entry_name does for the graph's entry), so that unchanged
+    shapes are not digested again: hashlib's OpenSSL alone costs a cold start 2-6 ms."""
+    from jasic_kg.memo import remembered
+
     signature, changed = _stat_signature(paths)
-    memo = _entry_names(base)
-    name = memo.get(signature) if signature else None
-    if name is None:
-        name = _cache_key(quads, blank_nodes)  # the signature was taken first (loading.entry_name says why)
-        if signature and time.time_ns() - changed > RACY_SECONDS * 10**9:
-            memo.put(signature, name)
-    return name
+    return remembered(_entry_names(base), signature, changed, lambda: _cache_key(quads, blank_nodes))
 
 
 @functools.cache
@@ -93,15 +87,17 @@ def _stat_signature(paths: Sequence[Path]) -> tuple[str | None, int]:
     paths, or when a shapes file is JSON-LD (its parse also depends on its contexts)."""
     import pyoxigraph
 
+    from jasic_kg.memo import file_signature
+
     if not paths or any(Path(p).suffix.lower() in (".jsonld", ".json") for p in paths):
         return None, 0
     here = Path(__file__).parent
     signature, changed = [__version__, pyoxigraph.__version__, _rdflib_stamp()], 0
     try:
         for path in [*paths, *(here / name for name in COMPILER_SOURCES)]:
-            st = os.stat(path)
-            signature.append([str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns])
-            changed = max(changed, st.st_mtime_ns, st.st_ctime_ns)
+            stats, latest = file_signature(path)
+            signature.append(stats)
+            changed = max(changed, latest)
     except OSError:
         return None, 0
     return json.dumps(signature), changed
