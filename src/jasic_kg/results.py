@@ -216,16 +216,6 @@ SELECT_FORMATS: dict[str, ResultFormat] = {
 GRAPH_FORMATS = ("turtle", "jsonld", "nt")
 
 
-def format_choices() -> list[str]:
-    return list(SELECT_FORMATS) + list(GRAPH_FORMATS)
-
-
-def format_help() -> str:
-    parts = [f"{f.name} ({f.help})" for f in SELECT_FORMATS.values()]
-    return ("SELECT/ASK: " + "; ".join(parts) + ". CONSTRUCT/DESCRIBE: " + ", ".join(GRAPH_FORMATS)
-            + ". Default: table, or turtle for graphs.")
-
-
 def write_result(result: QueryResult, fmt: str | None, max_width: int | None = None) -> bytes:
     """Serialize a result; the format must fit the query form (InputError otherwise). `max_width` fits the
     table to a terminal."""
