@@ -19,23 +19,21 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import run  # noqa: E402
 PY = sys.executable
 EXE = str(Path(PY).with_name("jasic-kg"))
 
 
 def timed(cmd: list[str], env: dict) -> tuple[float, float]:
-    """(wall, CPU) seconds of one fresh process."""
-    start = time.perf_counter()
-    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(cmd)} exited with {os.waitstatus_to_exitcode(status)}")
-    return wall, usage.ru_utime + usage.ru_stime
+    """(wall, CPU) seconds of one fresh process (run.run_timed: os.wait4, with its watchdog)."""
+    wall, cpu, code = run.run_timed(cmd, env)
+    if code != 0:
+        raise SystemExit(f"{' '.join(cmd)} exited with {code}")
+    return wall, cpu
 
 
 def main() -> None:

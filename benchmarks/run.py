@@ -352,7 +352,7 @@ def bench_size(label: str, repeat: int, cp: str | None, exe: str | None, skip_sl
 REFERENCE = "python -c 'import rdflib' (yardstick)"
 
 
-def _run_timed(cmd, env) -> tuple[float, float, int]:
+def run_timed(cmd, env) -> tuple[float, float, int]:
     """One fresh process: wall seconds, CPU seconds (user + system, from os.wait4) and exit code."""
     t = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=str(ROOT),
@@ -407,7 +407,7 @@ def cold_start(exe: str | None, repeat: int, log) -> dict:
             run_env = env
             if name.startswith("query (first run"):
                 run_env = dict(env, JASIC_KG_CACHE_DIR=str(first_cache / str(round_)))
-            result = _run_timed(cmd, run_env)
+            result = run_timed(cmd, run_env)
             if round_:  # the first round warms the bytecode, the cache entry and the memos
                 runs[name].append(result)
         load.append(os.getloadavg()[0])
